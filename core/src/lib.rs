@@ -1,1 +1,46 @@
-pub fn x(){}
+//! `kmskit` is the core of the kmskit project: everything that knows Alibaba Cloud KMS lives
+//! here — request signing (sans-I/O, byte-identical to the official SDKs), credentials,
+//! endpoints and gateways, the HTTP transport, retries with backoff and a retry budget, the
+//! operation table and typed data-plane calls. The CLI, the agent, the C ABI and the language
+//! bindings are thin faces over this crate: they translate types and errors and own a runtime.
+//!
+//! ```no_run
+//! # async fn demo() -> kmskit::Result<()> {
+//! use kmskit::{Client, ClientConfig, Credentials, EncryptRequest};
+//! let config = ClientConfig::builder()
+//!     .region("cn-hangzhou")
+//!     .credentials(Credentials::access_key("LTAI...", "secret")?)
+//!     .build()?;
+//! let client = Client::new(config)?;
+//! let out = client.encrypt(EncryptRequest::new("alias/app", b"hello".to_vec())).await?;
+//! println!("{}", out.ciphertext_blob);
+//! # Ok(()) }
+//! ```
+
+pub mod api;
+mod client;
+pub mod config;
+pub mod credentials;
+pub mod endpoint;
+pub mod error;
+mod response;
+pub mod retry;
+pub mod secret;
+pub mod signing;
+mod transport;
+
+pub use api::models::{
+    DecryptRequest, DecryptResponse, EncryptRequest, EncryptResponse, EncryptionContext, GenerateDataKeyRequest,
+    GenerateDataKeyResponse, GenerateDataKeyWithoutPlaintextResponse, GetSecretValueRequest, GetSecretValueResponse,
+};
+pub use client::Client;
+pub use config::{ClientConfig, ClientConfigBuilder};
+pub use credentials::{Credentials, CredentialsProvider, StaticProvider};
+pub use endpoint::{Endpoint, Gateway};
+pub use error::{Error, ErrorCode, ErrorKind, Result};
+pub use retry::RetryPolicy;
+pub use secret::{SecretBytes, SecretString};
+pub use signing::SignatureVersion;
+
+/// The version of this crate (and of every kmskit package).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

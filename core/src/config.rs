@@ -1,0 +1,326 @@
+//! How a client is set up: where it sends requests, how long it waits, how it retries, whom it
+//! trusts, who it is. Built once with [`ClientConfig::builder`]; a `Client` never changes it.
+//! TLS verification is always on; a custom CA adds to the public roots.
+
+use crate::credentials::{Credentials, CredentialsProvider, StaticProvider};
+use crate::endpoint::{Endpoint, Gateway};
+use crate::error::{Error, Result};
+use crate::retry::RetryPolicy;
+use crate::signing::SignatureVersion;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The KMS OpenAPI version every action of this client speaks.
+pub const API_VERSION: &str = "2016-01-20";
+
+/// Time, randomness and sleeping, injectable so tests are exact and fast.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> SystemTime;
+}
+pub trait NonceSource: Send + Sync {
+    fn nonce(&self) -> String;
+}
+pub trait Sleeper: Send + Sync {
+    fn sleep(&self, d: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+}
+/// Uniform samples in `[0, 1)` for backoff jitter.
+pub trait JitterSource: Send + Sync {
+    fn unit(&self) -> f64;
+}
+
+#[derive(Debug)]
+pub(crate) struct SystemHooks;
+impl Clock for SystemHooks {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+impl NonceSource for SystemHooks {
+    fn nonce(&self) -> String {
+        crate::signing::new_nonce()
+    }
+}
+impl Sleeper for SystemHooks {
+    fn sleep(&self, d: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        Box::pin(tokio::time::sleep(d))
+    }
+}
+impl JitterSource for SystemHooks {
+    fn unit(&self) -> f64 {
+        rand::random::<f64>()
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Hooks {
+    pub clock: Arc<dyn Clock>,
+    pub nonce: Arc<dyn NonceSource>,
+    pub sleeper: Arc<dyn Sleeper>,
+    pub jitter: Arc<dyn JitterSource>,
+}
+
+impl Default for Hooks {
+    fn default() -> Self {
+        let s = Arc::new(SystemHooks);
+        Hooks { clock: s.clone(), nonce: s.clone(), sleeper: s.clone(), jitter: s }
+    }
+}
+
+/// A complete client configuration.
+#[derive(Clone)]
+pub struct ClientConfig {
+    pub(crate) region: Option<String>,
+    pub(crate) gateway: Gateway,
+    pub(crate) endpoint: Endpoint,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) read_timeout: Duration,
+    pub(crate) user_agent: String,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) ca_pem: Option<Vec<u8>>,
+    pub(crate) signature_version: SignatureVersion,
+    pub(crate) credentials: Option<Arc<dyn CredentialsProvider>>,
+    pub(crate) hooks: Hooks,
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("region", &self.region)
+            .field("gateway", &self.gateway)
+            .field("endpoint", &self.endpoint)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("user_agent", &self.user_agent)
+            .field("retry", &self.retry)
+            .field("custom_ca", &self.ca_pem.is_some())
+            .field("signature_version", &self.signature_version)
+            .field("credentials", &self.credentials)
+            .finish()
+    }
+}
+
+impl ClientConfig {
+    pub fn builder() -> ClientConfigBuilder {
+        ClientConfigBuilder::default()
+    }
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+    pub fn gateway(&self) -> &Gateway {
+        &self.gateway
+    }
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+    pub fn read_timeout(&self) -> Duration {
+        self.read_timeout
+    }
+    pub fn user_agent(&self) -> &str {
+        &self.user_agent
+    }
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+    pub fn signature_version(&self) -> SignatureVersion {
+        self.signature_version
+    }
+}
+
+/// The default `user-agent`: kmskit's name and version, OS and architecture.
+pub fn default_user_agent() -> String {
+    format!(
+        "kmskit/{} ({}; {}) Rust",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
+}
+
+/// Builder for [`ClientConfig`].
+#[derive(Default)]
+pub struct ClientConfigBuilder {
+    region: Option<String>,
+    gateway: Gateway,
+    endpoint: Option<String>,
+    connect_timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
+    user_agent_suffix: Option<String>,
+    retry: Option<RetryPolicy>,
+    ca_pem: Option<Vec<u8>>,
+    ca_file: Option<std::path::PathBuf>,
+    signature_version: SignatureVersion,
+    credentials: Option<Arc<dyn CredentialsProvider>>,
+    hooks: Hooks,
+}
+
+impl ClientConfigBuilder {
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+    pub fn gateway(mut self, gateway: Gateway) -> Self {
+        self.gateway = gateway;
+        self
+    }
+    /// An explicit endpoint URL (`https://host[:port]`, or `http://` for local servers); it
+    /// overrides the gateway's.
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = Some(d);
+        self
+    }
+    pub fn read_timeout(mut self, d: Duration) -> Self {
+        self.read_timeout = Some(d);
+        self
+    }
+    /// Appended to kmskit's user-agent after a space.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// A CA certificate (PEM, one or more) trusted in addition to the public roots, e.g. a KMS
+    /// instance CA.
+    pub fn ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.ca_pem = Some(pem.into());
+        self
+    }
+    /// Like [`Self::ca_pem`], read from a file when the config is built.
+    pub fn ca_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.ca_file = Some(path.into());
+        self
+    }
+    pub fn signature_version(mut self, v: SignatureVersion) -> Self {
+        self.signature_version = v;
+        self
+    }
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(Arc::new(StaticProvider::new(credentials)));
+        self
+    }
+    pub fn credentials_provider(mut self, provider: Arc<dyn CredentialsProvider>) -> Self {
+        self.credentials = Some(provider);
+        self
+    }
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.hooks.clock = clock;
+        self
+    }
+    pub fn nonce_source(mut self, nonce: Arc<dyn NonceSource>) -> Self {
+        self.hooks.nonce = nonce;
+        self
+    }
+    pub fn sleeper(mut self, sleeper: Arc<dyn Sleeper>) -> Self {
+        self.hooks.sleeper = sleeper;
+        self
+    }
+    pub fn jitter_source(mut self, jitter: Arc<dyn JitterSource>) -> Self {
+        self.hooks.jitter = jitter;
+        self
+    }
+
+    pub fn build(self) -> Result<ClientConfig> {
+        let endpoint = match &self.endpoint {
+            Some(e) => Endpoint::parse(e)?,
+            None => Endpoint::for_gateway(&self.gateway, self.region.as_deref())?,
+        };
+        let check = |d: Duration, what: &str| {
+            if d.is_zero() {
+                Err(Error::configuration(format!("{what} must be greater than zero")))
+            } else {
+                Ok(d)
+            }
+        };
+        let connect_timeout = check(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT), "connect timeout")?;
+        let read_timeout = check(self.read_timeout.unwrap_or(DEFAULT_READ_TIMEOUT), "read timeout")?;
+        let retry = self.retry.unwrap_or_default();
+        if retry.max_attempts == 0 {
+            return Err(Error::configuration("retry policy: max_attempts must be at least 1"));
+        }
+        let mut user_agent = default_user_agent();
+        if let Some(suffix) = self.user_agent_suffix.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            if suffix.bytes().any(|b| b.is_ascii_control()) {
+                return Err(Error::configuration("user-agent suffix contains control characters"));
+            }
+            user_agent.push(' ');
+            user_agent.push_str(suffix);
+        }
+        let ca_pem = match (self.ca_pem, self.ca_file) {
+            (Some(pem), _) => Some(pem),
+            (None, Some(path)) => Some(std::fs::read(&path).map_err(|e| {
+                Error::configuration(format!("cannot read CA file {}: {e}", path.display()))
+            })?),
+            (None, None) => None,
+        };
+        if let Some(pem) = &ca_pem {
+            crate::transport::parse_ca_pem(pem)?;
+        }
+        Ok(ClientConfig {
+            region: self.region,
+            gateway: self.gateway,
+            endpoint,
+            connect_timeout,
+            read_timeout,
+            user_agent,
+            retry,
+            ca_pem,
+            signature_version: self.signature_version,
+            credentials: self.credentials,
+            hooks: self.hooks,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults() {
+        let c = ClientConfig::builder().region("cn-hangzhou").build().unwrap();
+        assert_eq!(c.endpoint().base_url(), "https://kms.cn-hangzhou.aliyuncs.com");
+        assert_eq!(c.connect_timeout(), Duration::from_secs(5));
+        assert_eq!(c.read_timeout(), Duration::from_secs(10));
+        assert_eq!(c.retry_policy(), &RetryPolicy::default());
+        assert!(c.user_agent().starts_with("kmskit/"));
+        assert_eq!(c.signature_version(), SignatureVersion::Acs3HmacSha256);
+    }
+
+    #[test]
+    fn endpoint_overrides_gateway_and_suffix_is_appended() {
+        let c = ClientConfig::builder()
+            .endpoint("http://127.0.0.1:9")
+            .user_agent_suffix("myapp/1.0")
+            .build()
+            .unwrap();
+        assert_eq!(c.endpoint().base_url(), "http://127.0.0.1:9");
+        assert!(c.user_agent().ends_with(" myapp/1.0"));
+    }
+
+    #[test]
+    fn invalid_settings_are_refused() {
+        assert!(ClientConfig::builder().build().is_err());
+        assert!(ClientConfig::builder().region("r").read_timeout(Duration::ZERO).build().is_err());
+        assert!(ClientConfig::builder().region("r").ca_pem(b"not a pem".to_vec()).build().is_err());
+        assert!(ClientConfig::builder().region("r").ca_file("/nonexistent/ca.pem").build().is_err());
+        assert!(ClientConfig::builder()
+            .region("r")
+            .retry_policy(RetryPolicy { max_attempts: 0, ..RetryPolicy::default() })
+            .build()
+            .is_err());
+    }
+}

@@ -1,1 +1,111 @@
-fn main(){}
+//! `kmskit-emulator`: start a local KMS, print one JSON ready line on stdout, log to stderr, stop
+//! cleanly on SIGTERM or Ctrl-C.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use kmskit_emulator::{Credential, Emulator, EmulatorConfig, Storage};
+
+#[derive(Debug, Parser)]
+#[command(name = "kmskit-emulator", version, about = "A local Alibaba Cloud KMS for development and tests")]
+struct Args {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    addr: SocketAddr,
+    /// Keep keys and secrets in this directory (SQLite + master key), surviving restarts.
+    #[arg(long, conflicts_with = "in_memory")]
+    data_dir: Option<PathBuf>,
+    /// Keep everything in memory (the default).
+    #[arg(long)]
+    in_memory: bool,
+    /// Accepted AccessKey as ID:SECRET; repeatable. Default: the documented development pair.
+    #[arg(long = "access-key", value_name = "ID:SECRET")]
+    access_keys: Vec<String>,
+    /// Region reported in the ready line, ARNs and HostId.
+    #[arg(long, default_value = kmskit_emulator::config::DEFAULT_REGION)]
+    region: String,
+    /// Fixed admin token (default: random per start).
+    #[arg(long)]
+    admin_token: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let mut credentials = Vec::new();
+    for spec in &args.access_keys {
+        match Credential::parse(spec) {
+            Some(c) => credentials.push(c),
+            None => {
+                eprintln!("kmskit-emulator: --access-key expects ID:SECRET");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let config = EmulatorConfig {
+        addr: args.addr,
+        storage: args.data_dir.map(Storage::DataDir).unwrap_or(Storage::InMemory),
+        credentials,
+        region: args.region,
+        admin_token: args.admin_token,
+        ..EmulatorConfig::default()
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("kmskit-emulator: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run(config))
+}
+
+async fn run(config: EmulatorConfig) -> ExitCode {
+    let emulator = match Emulator::start(config).await {
+        Ok(e) => e,
+        Err(e) => {
+            tracing::error!(error = %e, "kmskit-emulator failed to start");
+            return ExitCode::FAILURE;
+        }
+    };
+    {
+        let mut out = std::io::stdout().lock();
+        if writeln!(out, "{}", emulator.ready_line()).and_then(|_| out.flush()).is_err() {
+            tracing::warn!("could not write the ready line");
+        }
+    }
+    wait_for_signal().await;
+    tracing::info!("shutting down");
+    emulator.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -7,13 +7,13 @@ use super::{page, Ctx, Params};
 use crate::error::{KmsError, KmsResult};
 use crate::model::AliasRecord;
 
-/// `alias/` followed by 1..=255 of `[A-Za-z0-9_/-]` (KMS's documented character set).
+/// `alias/` followed by 1..=255 of `[A-Za-z0-9_/:-]` (KMS's documented character set).
 fn valid_alias(name: &str) -> bool {
     name.strip_prefix("alias/").is_some_and(|rest| {
         !rest.is_empty()
             && rest.len() <= 255
             && !rest.starts_with("acs")
-            && rest.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '/' | '-'))
+            && rest.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '/' | '-' | ':'))
     })
 }
 

@@ -108,7 +108,7 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<HttpR
             .collect(),
         body: body.to_vec(),
     };
-    Ok(kms_request(&shared, raw, &request_id).await?)
+    kms_request(&shared, raw, &request_id).await
 }
 
 async fn kms_request(shared: &Arc<Shared>, raw: RawRequest, request_id: &str) -> Result<HttpResponse, DropConnection> {

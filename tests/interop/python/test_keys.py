@@ -141,3 +141,25 @@ def test_aliases(client):
     call(client, "DeleteAlias", AliasName=alias)
     err = assert_client_error(kms_error(client, "Encrypt", KeyId=alias, Plaintext="aGVsbG8="))
     assert err.status_code == 404, err.status_code
+
+
+def test_key_reachable_by_alias_and_arn(client):
+    md = new_key(client)
+    alias = f"alias/byref-{uuid.uuid4().hex[:8]}"
+    call(client, "CreateAlias", AliasName=alias, KeyId=md["KeyId"])
+    assert call(client, "DescribeKey", KeyId=alias)["KeyMetadata"]["KeyId"] == md["KeyId"]
+    assert call(client, "Encrypt", KeyId=md["Arn"], Plaintext="eA==")["KeyId"] == md["KeyId"]
+
+
+def test_tags(client):
+    kid = new_key(client)["KeyId"]
+    tags = '[{"TagKey":"env","TagValue":"a b&c=d+e%"},{"TagKey":"team","TagValue":"kms é"}]'
+    call(client, "TagResource", KeyId=kid, Tags=tags)
+    got = call(client, "ListResourceTags", KeyId=kid)["Tags"]["Tag"]
+    assert {t["TagKey"]: t["TagValue"] for t in got} == {"env": "a b&c=d+e%", "team": "kms é"}, got
+    listed = call(client, "ListTagResources", ResourceType="key", ResourceId=[kid])
+    pairs = {(t["ResourceId"], t["TagKey"], t["TagValue"]) for t in listed["TagResources"]["TagResource"]}
+    assert (kid, "env", "a b&c=d+e%") in pairs and (kid, "team", "kms é") in pairs, pairs
+    call(client, "UntagResource", KeyId=kid, TagKeys='["env"]')
+    got = call(client, "ListResourceTags", KeyId=kid)["Tags"]["Tag"]
+    assert [t["TagKey"] for t in got] == ["team"], got

@@ -122,3 +122,21 @@ def test_batch_get_secret_value(client):
 def test_get_random_password(client):
     pw = call(client, "GetRandomPassword", PasswordLength="40", ExcludePunctuation="true")["RandomPassword"]
     assert len(pw) == 40 and pw.isalnum(), pw
+
+
+def test_rotate_secret_creates_new_current_version(client):
+    name = secret_name("rot")
+    call(client, "CreateSecret", SecretName=name, SecretData="before", VersionId="v1")
+    rot = call(client, "RotateSecret", SecretName=name, VersionId="v2")
+    assert rot["SecretName"] == name and rot["VersionId"] == "v2"
+    cur = call(client, "GetSecretValue", SecretName=name)
+    assert cur["VersionId"] == "v2"
+    assert call(client, "GetSecretValue", SecretName=name, VersionStage="ACSPrevious")["VersionId"] == "v1"
+
+
+def test_put_secret_value_with_custom_stage_keeps_current(client):
+    name = secret_name("stage")
+    call(client, "CreateSecret", SecretName=name, SecretData="one", VersionId="v1")
+    call(client, "PutSecretValue", SecretName=name, SecretData="two", VersionId="v2", VersionStages='["custom"]')
+    assert call(client, "GetSecretValue", SecretName=name)["SecretData"] == "one"
+    assert call(client, "GetSecretValue", SecretName=name, VersionStage="custom")["SecretData"] == "two"

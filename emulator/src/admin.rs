@@ -8,27 +8,55 @@ use crate::faults::FaultSpec;
 use crate::server::{json_response, HttpResponse, Shared};
 
 fn admin_error(status: u16, code: &str, message: &str, request_id: &str) -> HttpResponse {
-    json_response(status, request_id, &json!({"RequestId": request_id, "Code": code, "Message": message}))
+    json_response(
+        status,
+        request_id,
+        &json!({"RequestId": request_id, "Code": code, "Message": message}),
+    )
 }
 
 fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
-    let Some(value) = headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
+    let Some(value) = headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
-    let Some(token) = value.trim().strip_prefix("Bearer ") else { return false };
+    let Some(token) = value.trim().strip_prefix("Bearer ") else {
+        return false;
+    };
     crate::auth::ct_eq(token.trim().as_bytes(), shared.admin_token.as_bytes())
 }
 
-pub fn handle(shared: &Shared, method: &Method, path: &str, headers: &HeaderMap, body: &[u8], request_id: &str) -> HttpResponse {
+pub fn handle(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    request_id: &str,
+) -> HttpResponse {
     if !authorized(shared, headers) {
-        return admin_error(401, "Unauthorized", "The admin API needs Authorization: Bearer <admin_token>.", request_id);
+        return admin_error(
+            401,
+            "Unauthorized",
+            "The admin API needs Authorization: Bearer <admin_token>.",
+            request_id,
+        );
     }
     let ok = || json_response(200, request_id, &json!({"ok": true}));
     match (method.as_str(), path.trim_end_matches('/')) {
         ("POST", "faults") => {
             let spec: FaultSpec = match serde_json::from_slice(body) {
                 Ok(s) => s,
-                Err(e) => return admin_error(400, "InvalidFault", &format!("bad fault body: {e}"), request_id),
+                Err(e) => {
+                    return admin_error(
+                        400,
+                        "InvalidFault",
+                        &format!("bad fault body: {e}"),
+                        request_id,
+                    )
+                }
             };
             if let Err(why) = spec.validate() {
                 return admin_error(400, "InvalidFault", why, request_id);
@@ -37,7 +65,9 @@ pub fn handle(shared: &Shared, method: &Method, path: &str, headers: &HeaderMap,
             let id = shared.faults.add(spec);
             json_response(200, request_id, &json!({ "id": id }))
         }
-        ("GET", "faults") => json_response(200, request_id, &json!({ "faults": shared.faults.ids() })),
+        ("GET", "faults") => {
+            json_response(200, request_id, &json!({ "faults": shared.faults.ids() }))
+        }
         ("DELETE", "faults") => {
             shared.faults.clear();
             ok()
@@ -52,7 +82,11 @@ pub fn handle(shared: &Shared, method: &Method, path: &str, headers: &HeaderMap,
                 Err(e) => admin_error(500, &e.code, &e.message, request_id),
             }
         }
-        ("GET", "stats") => json_response(200, request_id, &json!({ "requests": shared.stats.snapshot() })),
+        ("GET", "stats") => json_response(
+            200,
+            request_id,
+            &json!({ "requests": shared.stats.snapshot() }),
+        ),
         ("DELETE", "stats") => {
             shared.stats.reset();
             ok()

@@ -28,13 +28,19 @@ pub struct Credential {
 
 impl std::fmt::Debug for Credential {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credential").field("access_key_id", &self.access_key_id).field("access_key_secret", &"***").finish()
+        f.debug_struct("Credential")
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_secret", &"***")
+            .finish()
     }
 }
 
 impl Credential {
     pub fn new(id: impl Into<String>, secret: impl Into<String>) -> Self {
-        Credential { access_key_id: id.into(), access_key_secret: secret.into() }
+        Credential {
+            access_key_id: id.into(),
+            access_key_secret: secret.into(),
+        }
     }
 
     /// `ID:SECRET` as given to `--access-key`.

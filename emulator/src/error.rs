@@ -24,43 +24,88 @@ impl KmsError {
         code: impl Into<Cow<'static, str>>,
         message: impl Into<Cow<'static, str>>,
     ) -> Self {
-        KmsError { status, code: code.into(), message: message.into(), retry_after_ms: None }
+        KmsError {
+            status,
+            code: code.into(),
+            message: message.into(),
+            retry_after_ms: None,
+        }
     }
 
     // --- authentication / protocol -------------------------------------------------------
     pub fn incomplete_signature(what: &'static str) -> Self {
-        Self::new(400, "IncompleteSignature", format!("The request signature does not conform to Aliyun standards: {what}."))
+        Self::new(
+            400,
+            "IncompleteSignature",
+            format!("The request signature does not conform to Aliyun standards: {what}."),
+        )
     }
     pub fn signature_mismatch() -> Self {
-        Self::new(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.")
+        Self::new(
+            400,
+            "SignatureDoesNotMatch",
+            "Specified signature is not matched with our calculation.",
+        )
     }
     pub fn access_key_not_found() -> Self {
-        Self::new(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+        Self::new(
+            404,
+            "InvalidAccessKeyId.NotFound",
+            "Specified access key is not found.",
+        )
     }
     pub fn timestamp_expired() -> Self {
-        Self::new(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
+        Self::new(
+            400,
+            "InvalidTimeStamp.Expired",
+            "Specified time stamp or date value is expired.",
+        )
     }
     pub fn timestamp_format() -> Self {
-        Self::new(400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.")
+        Self::new(
+            400,
+            "InvalidTimeStamp.Format",
+            "Specified time stamp or date value is not well formatted.",
+        )
     }
     pub fn nonce_used() -> Self {
-        Self::new(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
+        Self::new(
+            400,
+            "SignatureNonceUsed",
+            "Specified signature nonce was used already.",
+        )
     }
     pub fn action_not_found() -> Self {
-        Self::new(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")
+        Self::new(
+            404,
+            "InvalidAction.NotFound",
+            "Specified api is not found, please check your url and method.",
+        )
     }
     pub fn throttling(retry_after_ms: Option<u64>) -> Self {
-        let mut e = Self::new(400, "Throttling", "Request was denied due to request throttling.");
+        let mut e = Self::new(
+            400,
+            "Throttling",
+            "Request was denied due to request throttling.",
+        );
         e.retry_after_ms = retry_after_ms;
         e
     }
 
     // --- parameters ------------------------------------------------------------------------
     pub fn missing(param: &str) -> Self {
-        Self::new(400, "MissingParameter", format!("The parameter {} is required.", safe_name(param)))
+        Self::new(
+            400,
+            "MissingParameter",
+            format!("The parameter {} is required.", safe_name(param)),
+        )
     }
     pub fn invalid(param: &str) -> Self {
-        Self::new(400, "InvalidParameter", format!("The specified parameter {} is not valid.", safe_name(param)))
+        Self::new(
+            400,
+            "InvalidParameter",
+            format!("The specified parameter {} is not valid.", safe_name(param)),
+        )
     }
     pub fn invalid_msg(message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(400, "InvalidParameter", message)
@@ -68,28 +113,60 @@ impl KmsError {
 
     // --- resources ---------------------------------------------------------------------------
     pub fn key_not_found() -> Self {
-        Self::new(404, "Forbidden.KeyNotFound", "The specified Key is not found.")
+        Self::new(
+            404,
+            "Forbidden.KeyNotFound",
+            "The specified Key is not found.",
+        )
     }
     pub fn alias_not_found() -> Self {
-        Self::new(404, "Forbidden.AliasNotFound", "The specified Alias is not found.")
+        Self::new(
+            404,
+            "Forbidden.AliasNotFound",
+            "The specified Alias is not found.",
+        )
     }
     pub fn resource_not_found() -> Self {
-        Self::new(404, "Forbidden.ResourceNotFound", "The resource is not found.")
+        Self::new(
+            404,
+            "Forbidden.ResourceNotFound",
+            "The resource is not found.",
+        )
     }
     pub fn resource_exists() -> Self {
-        Self::new(409, "Rejected.ResourceExist", "The resource already exists.")
+        Self::new(
+            409,
+            "Rejected.ResourceExist",
+            "The resource already exists.",
+        )
     }
     pub fn key_disabled() -> Self {
-        Self::new(400, "Rejected.Disabled", "The request was rejected because the key is disabled.")
+        Self::new(
+            400,
+            "Rejected.Disabled",
+            "The request was rejected because the key is disabled.",
+        )
     }
     pub fn unexpected_state() -> Self {
-        Self::new(409, "Rejected.UnexpectedState", "The request was rejected because the state of the resource is not as expected.")
+        Self::new(
+            409,
+            "Rejected.UnexpectedState",
+            "The request was rejected because the state of the resource is not as expected.",
+        )
     }
     pub fn in_delete_window() -> Self {
-        Self::new(409, "Rejected.ResourceInDeleteWindow", "The resource is pending deletion.")
+        Self::new(
+            409,
+            "Rejected.ResourceInDeleteWindow",
+            "The resource is pending deletion.",
+        )
     }
     pub fn unsupported_operation() -> Self {
-        Self::new(400, "UnsupportedOperation", "This action is not supported for the specified key.")
+        Self::new(
+            400,
+            "UnsupportedOperation",
+            "This action is not supported for the specified key.",
+        )
     }
     pub fn invalid_ciphertext() -> Self {
         Self::new(400, "InvalidCiphertext", "The Ciphertext is invalid.")
@@ -102,7 +179,10 @@ impl KmsError {
 /// Parameter names come from the client; keep only a short, printable form so an attacker-chosen
 /// name cannot smuggle data into our logs or responses.
 fn safe_name(name: &str) -> String {
-    name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '.').take(64).collect()
+    name.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
+        .take(64)
+        .collect()
 }
 
 impl From<crate::crypto::CryptoError> for KmsError {
@@ -110,8 +190,12 @@ impl From<crate::crypto::CryptoError> for KmsError {
         use crate::crypto::CryptoError as C;
         match e {
             C::InvalidCiphertext => KmsError::invalid_ciphertext(),
-            C::InvalidParameter(_) => KmsError::invalid_msg("The specified parameter is not valid."),
-            C::UnsupportedAlgorithm(_) => KmsError::invalid_msg("The specified Algorithm is not supported for this key."),
+            C::InvalidParameter(_) => {
+                KmsError::invalid_msg("The specified parameter is not valid.")
+            }
+            C::UnsupportedAlgorithm(_) => {
+                KmsError::invalid_msg("The specified Algorithm is not supported for this key.")
+            }
             C::InvalidKeyMaterial | C::Internal(_) => KmsError::internal(),
         }
     }

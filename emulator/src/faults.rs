@@ -91,7 +91,11 @@ impl Faults {
     pub fn add(&self, spec: FaultSpec) -> String {
         let id = format!("fault-{}", uuid::Uuid::new_v4().simple());
         let remaining = spec.count;
-        lock(&self.active).push(Active { id: id.clone(), spec, remaining });
+        lock(&self.active).push(Active {
+            id: id.clone(),
+            spec,
+            remaining,
+        });
         id
     }
 
@@ -141,7 +145,10 @@ fn outcome(spec: &FaultSpec) -> FaultOutcome {
             let status = spec.status.unwrap_or(503);
             let (code, message) = match status {
                 500 => ("InternalFailure", "Internal Failure."),
-                503 => ("ServiceUnavailable", "The request has failed due to a temporary failure of the server."),
+                503 => (
+                    "ServiceUnavailable",
+                    "The request has failed due to a temporary failure of the server.",
+                ),
                 s if s >= 500 => ("InternalFailure", "Internal Failure."),
                 _ => ("InvalidParameter", "The specified parameter is not valid."),
             };

@@ -56,10 +56,20 @@ impl Emulator {
             Storage::DataDir(dir) => store::Store::open_dir(dir)?,
         };
         let credentials = config.effective_credentials();
-        let admin_token = config.admin_token.clone().unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+        let admin_token = config
+            .admin_token
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
         let shared = Arc::new(server::Shared {
-            ctx: Arc::new(actions::Ctx { store, region: config.region.clone(), account_id: ACCOUNT_ID.to_owned() }),
-            credentials: credentials.iter().map(|c| (c.access_key_id.clone(), c.access_key_secret.clone())).collect::<HashMap<_, _>>(),
+            ctx: Arc::new(actions::Ctx {
+                store,
+                region: config.region.clone(),
+                account_id: ACCOUNT_ID.to_owned(),
+            }),
+            credentials: credentials
+                .iter()
+                .map(|c| (c.access_key_id.clone(), c.access_key_secret.clone()))
+                .collect::<HashMap<_, _>>(),
             nonces: auth::NonceCache::new(config.verify.max_skew),
             verify: config.verify.clone(),
             faults: faults::Faults::default(),
@@ -78,7 +88,10 @@ impl Emulator {
         Ok(RunningEmulator {
             addr: local,
             region: config.region,
-            credential: credentials.into_iter().next().unwrap_or_else(Credential::dev),
+            credential: credentials
+                .into_iter()
+                .next()
+                .unwrap_or_else(Credential::dev),
             admin_token,
             shutdown_tx,
             task: Some(task),
@@ -145,7 +158,11 @@ impl Drop for RunningEmulator {
     }
 }
 
-async fn serve(listener: tokio::net::TcpListener, shared: Arc<server::Shared>, mut shutdown: watch::Receiver<bool>) {
+async fn serve(
+    listener: tokio::net::TcpListener,
+    shared: Arc<server::Shared>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut conns = JoinSet::new();
     loop {
         tokio::select! {
@@ -180,7 +197,10 @@ async fn serve(listener: tokio::net::TcpListener, shared: Arc<server::Shared>, m
     }
     drop(listener);
     let drain = async { while conns.join_next().await.is_some() {} };
-    if tokio::time::timeout(Duration::from_secs(5), drain).await.is_err() {
+    if tokio::time::timeout(Duration::from_secs(5), drain)
+        .await
+        .is_err()
+    {
         conns.abort_all();
     }
     tracing::info!("kmskit-emulator stopped");

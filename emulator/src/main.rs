@@ -10,7 +10,11 @@ use clap::Parser;
 use kmskit_emulator::{Credential, Emulator, EmulatorConfig, Storage};
 
 #[derive(Debug, Parser)]
-#[command(name = "kmskit-emulator", version, about = "A local Alibaba Cloud KMS for development and tests")]
+#[command(
+    name = "kmskit-emulator",
+    version,
+    about = "A local Alibaba Cloud KMS for development and tests"
+)]
 struct Args {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:0")]
@@ -37,7 +41,8 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
     let mut credentials = Vec::new();
@@ -52,13 +57,19 @@ fn main() -> ExitCode {
     }
     let config = EmulatorConfig {
         addr: args.addr,
-        storage: args.data_dir.map(Storage::DataDir).unwrap_or(Storage::InMemory),
+        storage: args
+            .data_dir
+            .map(Storage::DataDir)
+            .unwrap_or(Storage::InMemory),
         credentials,
         region: args.region,
         admin_token: args.admin_token,
         ..EmulatorConfig::default()
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("kmskit-emulator: cannot start the runtime: {e}");
@@ -78,7 +89,10 @@ async fn run(config: EmulatorConfig) -> ExitCode {
     };
     {
         let mut out = std::io::stdout().lock();
-        if writeln!(out, "{}", emulator.ready_line()).and_then(|_| out.flush()).is_err() {
+        if writeln!(out, "{}", emulator.ready_line())
+            .and_then(|_| out.flush())
+            .is_err()
+        {
             tracing::warn!("could not write the ready line");
         }
     }

@@ -70,7 +70,11 @@ pub struct SecretRecord {
 impl SecretRecord {
     /// Stage labels attached to a version, sorted.
     pub fn stages_of(&self, version_id: &str) -> Vec<String> {
-        self.stages.iter().filter(|(_, v)| *v == version_id).map(|(s, _)| s.clone()).collect()
+        self.stages
+            .iter()
+            .filter(|(_, v)| *v == version_id)
+            .map(|(s, _)| s.clone())
+            .collect()
     }
 }
 

@@ -54,7 +54,10 @@ pub fn json_response(status: u16, request_id: &str, body: &Value) -> HttpRespons
     let mut resp = Response::new(Full::new(Bytes::from(body.to_string())));
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=utf-8"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json;charset=utf-8"),
+    );
     if let Ok(v) = HeaderValue::from_str(request_id) {
         h.insert("x-acs-request-id", v);
     }
@@ -79,12 +82,18 @@ pub fn error_response(e: &KmsError, request_id: &str, host_id: &str) -> HttpResp
 }
 
 /// One request, start to end.
-pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<HttpResponse, DropConnection> {
+pub async fn handle(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+) -> Result<HttpResponse, DropConnection> {
     let request_id = new_request_id();
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),
-        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+        Err(e)
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
             let err = KmsError::new(413, "InvalidParameter", "The request body is too large.");
             return Ok(error_response(&err, &request_id, &shared.host_id));
         }
@@ -93,10 +102,21 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<HttpR
     };
     let path = parts.uri.path();
     if let Some(rest) = path.strip_prefix("/_emulator/") {
-        return Ok(crate::admin::handle(&shared, &parts.method, rest, &parts.headers, &body, &request_id));
+        return Ok(crate::admin::handle(
+            &shared,
+            &parts.method,
+            rest,
+            &parts.headers,
+            &body,
+            &request_id,
+        ));
     }
     if path != "/" || !(parts.method == Method::GET || parts.method == Method::POST) {
-        return Ok(error_response(&KmsError::action_not_found(), &request_id, &shared.host_id));
+        return Ok(error_response(
+            &KmsError::action_not_found(),
+            &request_id,
+            &shared.host_id,
+        ));
     }
     let raw = RawRequest {
         method: parts.method.as_str().to_owned(),
@@ -104,17 +124,32 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<HttpR
         headers: parts
             .headers
             .iter()
-            .map(|(n, v)| (n.as_str().to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_ascii_lowercase(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect(),
         body: body.to_vec(),
     };
     kms_request(&shared, raw, &request_id).await
 }
 
-async fn kms_request(shared: &Arc<Shared>, raw: RawRequest, request_id: &str) -> Result<HttpResponse, DropConnection> {
+async fn kms_request(
+    shared: &Arc<Shared>,
+    raw: RawRequest,
+    request_id: &str,
+) -> Result<HttpResponse, DropConnection> {
     let started = Instant::now();
     let lookup = |ak: &str| shared.credentials.get(ak).cloned();
-    let authed = match auth::verify(&raw, &lookup, &shared.verify, chrono::Utc::now(), Some(&shared.nonces)) {
+    let authed = match auth::verify(
+        &raw,
+        &lookup,
+        &shared.verify,
+        chrono::Utc::now(),
+        Some(&shared.nonces),
+    ) {
         Ok(a) => a,
         Err(e) => {
             tracing::info!(request_id, status = e.status, code = %e.code, "request refused by authentication");

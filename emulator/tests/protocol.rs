@@ -12,7 +12,16 @@ async fn signed_request_is_accepted_and_get_works_too() {
     let (_emu, kms) = start().await;
     let v = kms.ok("ListKeys", &[("PageSize", "5")]).await;
     assert_eq!(v["PageSize"], 5);
-    let (status, _, v) = kms.send("ListKeys", &[], Sign { method: Some("GET"), ..Sign::default() }).await;
+    let (status, _, v) = kms
+        .send(
+            "ListKeys",
+            &[],
+            Sign {
+                method: Some("GET"),
+                ..Sign::default()
+            },
+        )
+        .await;
     assert_eq!(status, 200, "{v}");
 }
 
@@ -20,15 +29,54 @@ async fn signed_request_is_accepted_and_get_works_too() {
 async fn refusals_carry_kms_codes() {
     let (_emu, kms) = start().await;
     let cases: Vec<(Sign, u16, &str)> = vec![
-        (Sign { secret: Some("wrong".into()), ..Sign::default() }, 400, "SignatureDoesNotMatch"),
-        (Sign { ak: Some("LTAI5tNobodyKnowsMe".into()), ..Sign::default() }, 404, "InvalidAccessKeyId.NotFound"),
-        (Sign { date: Some("2020-01-01T00:00:00Z".into()), ..Sign::default() }, 400, "InvalidTimeStamp.Expired"),
-        (Sign { date: Some(common::now_date().replace('T', " ")), ..Sign::default() }, 400, "InvalidTimeStamp.Format"),
-        (Sign { no_auth: true, ..Sign::default() }, 400, "IncompleteSignature"),
+        (
+            Sign {
+                secret: Some("wrong".into()),
+                ..Sign::default()
+            },
+            400,
+            "SignatureDoesNotMatch",
+        ),
+        (
+            Sign {
+                ak: Some("LTAI5tNobodyKnowsMe".into()),
+                ..Sign::default()
+            },
+            404,
+            "InvalidAccessKeyId.NotFound",
+        ),
+        (
+            Sign {
+                date: Some("2020-01-01T00:00:00Z".into()),
+                ..Sign::default()
+            },
+            400,
+            "InvalidTimeStamp.Expired",
+        ),
+        (
+            Sign {
+                date: Some(common::now_date().replace('T', " ")),
+                ..Sign::default()
+            },
+            400,
+            "InvalidTimeStamp.Format",
+        ),
+        (
+            Sign {
+                no_auth: true,
+                ..Sign::default()
+            },
+            400,
+            "IncompleteSignature",
+        ),
     ];
     for (sign, status, code) in cases {
         let (s, _, v) = kms.send("ListKeys", &[], sign.clone()).await;
-        assert_eq!((s, v["Code"].as_str().unwrap()), (status, code), "{sign:?}: {v}");
+        assert_eq!(
+            (s, v["Code"].as_str().unwrap()),
+            (status, code),
+            "{sign:?}: {v}"
+        );
         assert_error_shape(&v);
     }
     // Refused requests are not counted as KMS requests.
@@ -40,19 +88,36 @@ async fn refusals_carry_kms_codes() {
 async fn reused_nonce_is_refused() {
     let (_emu, kms) = start().await;
     let nonce = uuid::Uuid::new_v4().simple().to_string();
-    let sign = Sign { nonce: Some(nonce), ..Sign::default() };
+    let sign = Sign {
+        nonce: Some(nonce),
+        ..Sign::default()
+    };
     let (s, _, _) = kms.send("ListKeys", &[], sign.clone()).await;
     assert_eq!(s, 200);
     let (s, _, v) = kms.send("ListKeys", &[], sign).await;
-    assert_eq!((s, v["Code"].as_str().unwrap()), (400, "SignatureNonceUsed"));
+    assert_eq!(
+        (s, v["Code"].as_str().unwrap()),
+        (400, "SignatureNonceUsed")
+    );
 }
 
 #[tokio::test]
 async fn unsupported_action_and_unknown_path() {
     let (_emu, kms) = start().await;
-    assert_eq!(kms.err("GetKeyPolicy", &[("KeyId", "x")]).await, (404, "InvalidAction.NotFound".into()));
-    assert_eq!(kms.err("NoSuchThing", &[]).await, (404, "InvalidAction.NotFound".into()));
-    let r = kms.http.get(format!("{}/other", kms.endpoint)).send().await.unwrap();
+    assert_eq!(
+        kms.err("GetKeyPolicy", &[("KeyId", "x")]).await,
+        (404, "InvalidAction.NotFound".into())
+    );
+    assert_eq!(
+        kms.err("NoSuchThing", &[]).await,
+        (404, "InvalidAction.NotFound".into())
+    );
+    let r = kms
+        .http
+        .get(format!("{}/other", kms.endpoint))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 404);
 }
 
@@ -64,18 +129,36 @@ async fn hostile_inputs_get_errors_not_crashes() {
     for (action, params) in [
         ("Decrypt", vec![("CiphertextBlob", "!!!not base64!!!")]),
         ("Decrypt", vec![("CiphertextBlob", "S0sB/////w==")]),
-        ("Encrypt", vec![("KeyId", key.as_str()), ("Plaintext", huge.as_str())]),
-        ("Encrypt", vec![("KeyId", key.as_str()), ("Plaintext", "aGk="), ("EncryptionContext", "{not json")]),
+        (
+            "Encrypt",
+            vec![("KeyId", key.as_str()), ("Plaintext", huge.as_str())],
+        ),
+        (
+            "Encrypt",
+            vec![
+                ("KeyId", key.as_str()),
+                ("Plaintext", "aGk="),
+                ("EncryptionContext", "{not json"),
+            ],
+        ),
         ("ListKeys", vec![("PageSize", "99999999999999999999")]),
         ("ListKeys", vec![("Filters", "[{\"Key\":1}]")]),
-        ("AsymmetricSign", vec![("KeyId", key.as_str()), ("Digest", "%%%")]),
+        (
+            "AsymmetricSign",
+            vec![("KeyId", key.as_str()), ("Digest", "%%%")],
+        ),
         ("CreateKey", vec![("KeySpec", "RSA_1")]),
     ] {
         let (status, code) = kms.err(action, &params).await;
         assert!(status == 400 || status == 404, "{action}: {status} {code}");
     }
     // Non-UTF-8 bytes in the query are decoded lossily and still verified.
-    let raw = kms.http.post(format!("{}/?KeyId=%FF%FE", kms.endpoint)).send().await.unwrap();
+    let raw = kms
+        .http
+        .post(format!("{}/?KeyId=%FF%FE", kms.endpoint))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(raw.status().as_u16(), 400);
     // The emulator still answers.
     kms.ok("ListKeys", &[]).await;
@@ -87,8 +170,14 @@ async fn rpc_v1_signed_request_works() {
     let (_emu, kms) = start().await;
     let key = kms.new_key("Aliyun_AES_256", None).await;
     let mut params: Vec<(String, String)> = vec![
-        ("Action", "Encrypt"), ("Format", "json"), ("Version", "2016-01-20"), ("SignatureMethod", "HMAC-SHA1"),
-        ("SignatureVersion", "1.0"), ("AccessKeyId", kms.ak.as_str()), ("KeyId", key.as_str()), ("Plaintext", "aGVsbG8="),
+        ("Action", "Encrypt"),
+        ("Format", "json"),
+        ("Version", "2016-01-20"),
+        ("SignatureMethod", "HMAC-SHA1"),
+        ("SignatureVersion", "1.0"),
+        ("AccessKeyId", kms.ak.as_str()),
+        ("KeyId", key.as_str()),
+        ("Plaintext", "aGVsbG8="),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -96,9 +185,14 @@ async fn rpc_v1_signed_request_works() {
     params.push(("Timestamp".into(), common::now_date()));
     params.push(("SignatureNonce".into(), uuid::Uuid::new_v4().to_string()));
     params.sort();
-    let canon = params.iter().map(|(k, v)| format!("{}={}", common::enc(k), common::enc(v))).collect::<Vec<_>>().join("&");
+    let canon = params
+        .iter()
+        .map(|(k, v)| format!("{}={}", common::enc(k), common::enc(v)))
+        .collect::<Vec<_>>()
+        .join("&");
     let sts = format!("POST&%2F&{}", common::enc(&canon));
-    let mut mac = Hmac::<sha1_shim::Sha1>::new_from_slice(format!("{}&", kms.secret).as_bytes()).unwrap();
+    let mut mac =
+        Hmac::<sha1_shim::Sha1>::new_from_slice(format!("{}&", kms.secret).as_bytes()).unwrap();
     mac.update(sts.as_bytes());
     let sig = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
     let url = format!("{}/?{canon}&Signature={}", kms.endpoint, common::enc(&sig));

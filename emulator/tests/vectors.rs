@@ -6,11 +6,21 @@ use base64::Engine;
 use kmskit_emulator::auth::{verify, RawRequest, VerifyOptions};
 use serde_json::Value;
 
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/kms-openapi-requests.json");
-const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/openapi-captured.json");
+const SHARED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/vectors/kms-openapi-requests.json"
+);
+const REPO: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../tests/vectors/openapi-captured.json"
+);
 
 fn relaxed() -> VerifyOptions {
-    VerifyOptions { check_time: false, check_nonce: false, ..VerifyOptions::default() }
+    VerifyOptions {
+        check_time: false,
+        check_nonce: false,
+        ..VerifyOptions::default()
+    }
 }
 
 fn raw(req: &Value) -> RawRequest {
@@ -25,7 +35,12 @@ fn raw(req: &Value) -> RawRequest {
             .as_array()
             .unwrap()
             .iter()
-            .map(|h| (h[0].as_str().unwrap().to_ascii_lowercase(), h[1].as_str().unwrap().to_owned()))
+            .map(|h| {
+                (
+                    h[0].as_str().unwrap().to_ascii_lowercase(),
+                    h[1].as_str().unwrap().to_owned(),
+                )
+            })
             .collect(),
         body,
     }
@@ -37,7 +52,10 @@ fn check_file(path: &str) -> usize {
     let mut checked = 0;
     for case in doc["cases"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
-        let secret = case["inputs"]["access_key_secret"].as_str().unwrap().to_owned();
+        let secret = case["inputs"]["access_key_secret"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let expected_ak = case["inputs"]["access_key_id"].as_str().unwrap().to_owned();
         let action = case["inputs"]["action"].as_str().unwrap();
         let good = {
@@ -55,12 +73,26 @@ fn check_file(path: &str) -> usize {
                 .unwrap_or_else(|e| panic!("{name}: captured request refused: {e}"));
             assert_eq!(authed.action, action, "{name}");
             assert_eq!(authed.access_key_id, expected_ak, "{name}");
-            for (k, v) in req["query_sorted"].as_array().unwrap().iter().map(|p| (p[0].as_str().unwrap(), p[1].as_str().unwrap())).filter(|(k, _)| *k != "Signature") {
-                assert_eq!(authed.params.get(k).map(String::as_str), Some(v), "{name}: param {k}");
+            for (k, v) in req["query_sorted"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| (p[0].as_str().unwrap(), p[1].as_str().unwrap()))
+                .filter(|(k, _)| *k != "Signature")
+            {
+                assert_eq!(
+                    authed.params.get(k).map(String::as_str),
+                    Some(v),
+                    "{name}: param {k}"
+                );
             }
 
             let mut extra = r.clone();
-            extra.raw_query = if extra.raw_query.is_empty() { "Extra=1".into() } else { format!("{}&Extra=1", extra.raw_query) };
+            extra.raw_query = if extra.raw_query.is_empty() {
+                "Extra=1".into()
+            } else {
+                format!("{}&Extra=1", extra.raw_query)
+            };
             let e = verify(&extra, &good, &relaxed(), now, None).expect_err(name);
             assert_eq!(e.code, "SignatureDoesNotMatch", "{name}: extra param");
 
@@ -79,7 +111,10 @@ fn check_file(path: &str) -> usize {
                 }
             }
             if hdr.headers != r.headers && r.header("authorization").is_some() {
-                assert!(verify(&hdr, &good, &relaxed(), now, None).is_err(), "{name}: tampered header");
+                assert!(
+                    verify(&hdr, &good, &relaxed(), now, None).is_err(),
+                    "{name}: tampered header"
+                );
             }
             checked += 1;
         }
@@ -103,11 +138,21 @@ fn repo_captured_vectors_verify_and_tampering_fails() {
 fn stale_date_and_reused_nonce_are_refused_when_checks_are_on() {
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(SHARED).unwrap()).unwrap();
     let case = &doc["cases"][0];
-    let secret = case["inputs"]["access_key_secret"].as_str().unwrap().to_owned();
+    let secret = case["inputs"]["access_key_secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let good = move |_: &str| Some(secret.clone());
     let r = raw(&case["requests"][0]);
     // The vectors are dated 2024-05-01: far outside the 15-minute window today.
-    let e = verify(&r, &good, &VerifyOptions::default(), chrono::Utc::now(), None).unwrap_err();
+    let e = verify(
+        &r,
+        &good,
+        &VerifyOptions::default(),
+        chrono::Utc::now(),
+        None,
+    )
+    .unwrap_err();
     assert_eq!(e.code, "InvalidTimeStamp.Expired");
     let when = kmskit_emulator::auth::parse_acs_date("2024-05-01T08:09:10Z").unwrap();
     let cache = kmskit_emulator::auth::NonceCache::new(chrono::Duration::minutes(15));

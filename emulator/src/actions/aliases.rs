@@ -13,7 +13,9 @@ fn valid_alias(name: &str) -> bool {
         !rest.is_empty()
             && rest.len() <= 255
             && !rest.starts_with("acs")
-            && rest.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '/' | '-' | ':'))
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '/' | '-' | ':'))
     })
 }
 
@@ -58,7 +60,9 @@ fn alias_page(ctx: &Ctx, p: &Params, all: Vec<AliasRecord>) -> KmsResult<Value> 
         .iter()
         .map(|a| json!({"AliasName": a.alias_name, "AliasArn": ctx.alias_arn(&a.alias_name), "KeyId": a.key_id}))
         .collect();
-    Ok(json!({"Aliases": {"Alias": list}, "PageNumber": number, "PageSize": size, "TotalCount": total}))
+    Ok(
+        json!({"Aliases": {"Alias": list}, "PageNumber": number, "PageSize": size, "TotalCount": total}),
+    )
 }
 
 pub(super) fn list_aliases(ctx: &Ctx, p: &Params) -> KmsResult<Value> {

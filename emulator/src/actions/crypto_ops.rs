@@ -28,7 +28,13 @@ fn symmetric_key(ctx: &Ctx, id: &str) -> KmsResult<(KeyRecord, KeySpec)> {
 }
 
 /// Encrypts `plaintext` under the key's primary version; returns (blob base64, version id).
-pub(super) fn seal_with(ctx: &Ctx, key: &KeyRecord, spec: KeySpec, plaintext: &[u8], context: &[u8]) -> KmsResult<(String, String)> {
+pub(super) fn seal_with(
+    ctx: &Ctx,
+    key: &KeyRecord,
+    spec: KeySpec,
+    plaintext: &[u8],
+    context: &[u8],
+) -> KmsResult<(String, String)> {
     let version = key.primary_key_version.clone();
     let mat = material(ctx, &version)?;
     let mut blob = envelope::header(&key.key_id, &version)?;
@@ -38,10 +44,17 @@ pub(super) fn seal_with(ctx: &Ctx, key: &KeyRecord, spec: KeySpec, plaintext: &[
 }
 
 /// Opens a CiphertextBlob; returns the key, its version id and the plaintext bytes.
-pub(super) fn open_blob(ctx: &Ctx, blob_b64: &str, context: &[u8]) -> KmsResult<(KeyRecord, String, zeroize::Zeroizing<Vec<u8>>)> {
+pub(super) fn open_blob(
+    ctx: &Ctx,
+    blob_b64: &str,
+    context: &[u8],
+) -> KmsResult<(KeyRecord, String, zeroize::Zeroizing<Vec<u8>>)> {
     let blob = b64_decode(blob_b64).ok_or_else(KmsError::invalid_ciphertext)?;
     let parsed = envelope::parse(&blob)?;
-    let key = ctx.store.get_key(&parsed.key_id)?.ok_or_else(KmsError::key_not_found)?;
+    let key = ctx
+        .store
+        .get_key(&parsed.key_id)?
+        .ok_or_else(KmsError::key_not_found)?;
     let spec = spec_of(&key)?;
     if !spec.is_symmetric() {
         return Err(KmsError::invalid_ciphertext());
@@ -52,8 +65,13 @@ pub(super) fn open_blob(ctx: &Ctx, blob_b64: &str, context: &[u8]) -> KmsResult<
         _ => return Err(KmsError::invalid_ciphertext()),
     }
     let mat = material(ctx, &parsed.key_version_id)?;
-    let plaintext = crypto::sym_decrypt(spec, &mat, parsed.sealed, &envelope::aad(parsed.header, context))
-        .map_err(|_| KmsError::invalid_ciphertext())?;
+    let plaintext = crypto::sym_decrypt(
+        spec,
+        &mat,
+        parsed.sealed,
+        &envelope::aad(parsed.header, context),
+    )
+    .map_err(|_| KmsError::invalid_ciphertext())?;
     Ok((key, parsed.key_version_id.clone(), plaintext))
 }
 
@@ -78,13 +96,17 @@ pub(super) fn encrypt(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
 pub(super) fn decrypt(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     let context = envelope::canonical_context(p.opt("EncryptionContext"), "EncryptionContext")?;
     let (key, version, plaintext) = open_blob(ctx, p.req("CiphertextBlob")?, &context)?;
-    Ok(json!({"Plaintext": plaintext_string(&plaintext), "KeyId": key.key_id, "KeyVersionId": version}))
+    Ok(
+        json!({"Plaintext": plaintext_string(&plaintext), "KeyId": key.key_id, "KeyVersionId": version}),
+    )
 }
 
 pub(super) fn generate_data_key(ctx: &Ctx, p: &Params, with_plaintext: bool) -> KmsResult<Value> {
     let (key, spec) = symmetric_key(ctx, p.req("KeyId")?)?;
     let len = match (p.opt_int("NumberOfBytes")?, p.opt("KeySpec")) {
-        (Some(n), _) if (1..=1024).contains(&n) => usize::try_from(n).map_err(|_| KmsError::invalid("NumberOfBytes"))?,
+        (Some(n), _) if (1..=1024).contains(&n) => {
+            usize::try_from(n).map_err(|_| KmsError::invalid("NumberOfBytes"))?
+        }
         (Some(_), _) => return Err(KmsError::invalid("NumberOfBytes")),
         (None, None | Some("AES_256")) => 32,
         (None, Some("AES_128")) => 16,
@@ -101,8 +123,12 @@ pub(super) fn generate_data_key(ctx: &Ctx, p: &Params, with_plaintext: bool) -> 
 }
 
 pub(super) fn re_encrypt(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
-    let src_context = envelope::canonical_context(p.opt("SourceEncryptionContext"), "SourceEncryptionContext")?;
-    let dst_context = envelope::canonical_context(p.opt("DestinationEncryptionContext"), "DestinationEncryptionContext")?;
+    let src_context =
+        envelope::canonical_context(p.opt("SourceEncryptionContext"), "SourceEncryptionContext")?;
+    let dst_context = envelope::canonical_context(
+        p.opt("DestinationEncryptionContext"),
+        "DestinationEncryptionContext",
+    )?;
     let (dst_key, dst_spec) = symmetric_key(ctx, p.req("DestinationKeyId")?)?;
     let (_, _, plaintext) = open_blob(ctx, p.req("CiphertextBlob")?, &src_context)?;
     let (blob, version) = seal_with(ctx, &dst_key, dst_spec, &plaintext, &dst_context)?;
@@ -126,13 +152,25 @@ fn asym_key(ctx: &Ctx, p: &Params, usage: &str) -> KmsResult<AsymUse> {
     }
     ensure_enabled(&key)?;
     let version = pick_version(ctx, &key, p.opt("KeyVersionId"))?;
-    let allowed = if usage == SIGN_VERIFY { spec.signing_algorithms() } else { spec.encryption_algorithms() };
+    let allowed = if usage == SIGN_VERIFY {
+        spec.signing_algorithms()
+    } else {
+        spec.encryption_algorithms()
+    };
     let algorithm = match p.opt("Algorithm") {
         Some(a) if allowed.contains(&a) => a.to_owned(),
         Some(_) => return Err(KmsError::invalid("Algorithm")),
-        None => allowed.first().map(|a| (*a).to_owned()).ok_or_else(KmsError::unsupported_operation)?,
+        None => allowed
+            .first()
+            .map(|a| (*a).to_owned())
+            .ok_or_else(KmsError::unsupported_operation)?,
     };
-    Ok(AsymUse { key, spec, version, algorithm })
+    Ok(AsymUse {
+        key,
+        spec,
+        version,
+        algorithm,
+    })
 }
 
 pub(super) fn asymmetric_encrypt(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
@@ -147,7 +185,8 @@ pub(super) fn asymmetric_decrypt(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     let u = asym_key(ctx, p, ENCRYPT_DECRYPT)?;
     let ct = b64_decode(p.req("CiphertextBlob")?).ok_or_else(KmsError::invalid_ciphertext)?;
     let mat = material(ctx, &u.version)?;
-    let pt = crypto::asym_decrypt(u.spec, &mat, &u.algorithm, &ct).map_err(|_| KmsError::invalid_ciphertext())?;
+    let pt = crypto::asym_decrypt(u.spec, &mat, &u.algorithm, &ct)
+        .map_err(|_| KmsError::invalid_ciphertext())?;
     Ok(json!({"Plaintext": b64_encode(&pt), "KeyId": u.key.key_id, "KeyVersionId": u.version}))
 }
 

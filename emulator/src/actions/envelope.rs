@@ -48,7 +48,12 @@ pub fn parse(blob: &[u8]) -> KmsResult<Parsed<'_>> {
     let key_id = std::str::from_utf8(k).map_err(|_| bad())?.to_owned();
     let key_version_id = std::str::from_utf8(v).map_err(|_| bad())?.to_owned();
     let header = &blob[..blob.len() - sealed.len()];
-    Ok(Parsed { key_id, key_version_id, header, sealed })
+    Ok(Parsed {
+        key_id,
+        key_version_id,
+        header,
+        sealed,
+    })
 }
 
 /// AAD = header || 0x00 || canonical context JSON (empty for no context).
@@ -63,12 +68,16 @@ pub fn aad(header: &[u8], context: &[u8]) -> Vec<u8> {
 /// The same map in another order (or with other whitespace) yields the same bytes. An absent or
 /// empty context is the empty string.
 pub fn canonical_context(raw: Option<&str>, param: &str) -> KmsResult<Vec<u8>> {
-    let Some(raw) = raw else { return Ok(Vec::new()) };
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
     if raw.len() > 64 * 1024 {
         return Err(KmsError::invalid(param));
     }
     let v: Value = serde_json::from_str(raw).map_err(|_| KmsError::invalid(param))?;
-    let Value::Object(map) = &v else { return Err(KmsError::invalid(param)) };
+    let Value::Object(map) = &v else {
+        return Err(KmsError::invalid(param));
+    };
     if map.is_empty() {
         return Ok(Vec::new());
     }
@@ -119,7 +128,10 @@ mod tests {
         let a = canonical_context(Some(r#"{"b":"2","a":"1"}"#), "x").unwrap();
         let b = canonical_context(Some(r#"{ "a" : "1", "b":"2" }"#), "x").unwrap();
         assert_eq!(a, b);
-        assert_eq!(canonical_context(Some("{}"), "x").unwrap(), Vec::<u8>::new());
+        assert_eq!(
+            canonical_context(Some("{}"), "x").unwrap(),
+            Vec::<u8>::new()
+        );
         assert!(canonical_context(Some("[1]"), "x").is_err());
     }
 
@@ -128,7 +140,10 @@ mod tests {
         let mut blob = header("key-1", "v-1").unwrap();
         blob.extend_from_slice(&[9; 30]);
         let p = parse(&blob).unwrap();
-        assert_eq!((p.key_id.as_str(), p.key_version_id.as_str(), p.sealed.len()), ("key-1", "v-1", 30));
+        assert_eq!(
+            (p.key_id.as_str(), p.key_version_id.as_str(), p.sealed.len()),
+            ("key-1", "v-1", 30)
+        );
         assert!(parse(b"KK\x01\xff").is_err());
         assert!(parse(b"").is_err());
     }

@@ -7,13 +7,16 @@ use super::{obj, page, Ctx, Params};
 use crate::crypto::{self, KeyMaterial, KeySpec};
 use crate::error::{KmsError, KmsResult};
 use crate::model::{
-    fmt_time, now_str, KeyRecord, KeyVersionRecord, STATE_DISABLED, STATE_ENABLED, STATE_PENDING_DELETION,
+    fmt_time, now_str, KeyRecord, KeyVersionRecord, STATE_DISABLED, STATE_ENABLED,
+    STATE_PENDING_DELETION,
 };
 
 fn random_key_id() -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::thread_rng();
-    let tail: String = (0..18).map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())])).collect();
+    let tail: String = (0..18)
+        .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
+        .collect();
     format!("key-emu{tail}")
 }
 
@@ -26,15 +29,22 @@ pub(super) fn resolve_key(ctx: &Ctx, id: &str) -> KmsResult<KeyRecord> {
     let id = id.trim();
     let id = match id.strip_prefix("acs:kms:") {
         // acs:kms:<region>:<account>:key/<id> or ...:alias/<name>
-        Some(rest) => rest.splitn(3, ':').nth(2).ok_or_else(|| KmsError::invalid("KeyId"))?,
+        Some(rest) => rest
+            .splitn(3, ':')
+            .nth(2)
+            .ok_or_else(|| KmsError::invalid("KeyId"))?,
         None => id,
     };
     let key_id = if id.starts_with("alias/") {
-        ctx.store.get_alias(id)?.ok_or_else(KmsError::alias_not_found)?
+        ctx.store
+            .get_alias(id)?
+            .ok_or_else(KmsError::alias_not_found)?
     } else {
         id.strip_prefix("key/").unwrap_or(id).to_owned()
     };
-    ctx.store.get_key(&key_id)?.ok_or_else(KmsError::key_not_found)
+    ctx.store
+        .get_key(&key_id)?
+        .ok_or_else(KmsError::key_not_found)
 }
 
 pub(super) fn spec_of(key: &KeyRecord) -> KmsResult<KeySpec> {
@@ -62,7 +72,10 @@ pub(super) fn pick_version(ctx: &Ctx, key: &KeyRecord, version: Option<&str>) ->
 }
 
 pub(super) fn material(ctx: &Ctx, version_id: &str) -> KmsResult<KeyMaterial> {
-    let bytes = ctx.store.key_material(version_id)?.ok_or_else(KmsError::internal)?;
+    let bytes = ctx
+        .store
+        .key_material(version_id)?
+        .ok_or_else(KmsError::internal)?;
     Ok(KeyMaterial::from_bytes(bytes.to_vec()))
 }
 
@@ -71,7 +84,14 @@ pub(super) fn metadata(ctx: &Ctx, key: &KeyRecord) -> Value {
     let opt = |v: &Option<String>| v.clone().map(Value::String).unwrap_or(Value::Null);
     obj([
         ("Arn", json!(ctx.key_arn(&key.key_id))),
-        ("AutomaticRotation", json!(if key.automatic_rotation { "Enabled" } else { "Disabled" })),
+        (
+            "AutomaticRotation",
+            json!(if key.automatic_rotation {
+                "Enabled"
+            } else {
+                "Disabled"
+            }),
+        ),
         ("CreationDate", json!(key.creation_date)),
         ("Creator", json!(key.creator)),
         ("DeleteDate", opt(&key.delete_date)),
@@ -92,15 +112,23 @@ pub(super) fn metadata(ctx: &Ctx, key: &KeyRecord) -> Value {
 
 /// `Tags` is a JSON array of `{"TagKey":..,"TagValue":..}`.
 pub(super) fn parse_tags(p: &Params, name: &str) -> KmsResult<Vec<(String, String)>> {
-    let Some(v) = p.opt_json(name)? else { return Ok(Vec::new()) };
+    let Some(v) = p.opt_json(name)? else {
+        return Ok(Vec::new());
+    };
     let arr = v.as_array().ok_or_else(|| KmsError::invalid(name))?;
     if arr.len() > 20 {
         return Err(KmsError::invalid(name));
     }
     arr.iter()
         .map(|t| {
-            let k = t.get("TagKey").and_then(Value::as_str).filter(|k| !k.is_empty() && k.len() <= 128);
-            let v = t.get("TagValue").and_then(Value::as_str).filter(|v| v.len() <= 256);
+            let k = t
+                .get("TagKey")
+                .and_then(Value::as_str)
+                .filter(|k| !k.is_empty() && k.len() <= 128);
+            let v = t
+                .get("TagValue")
+                .and_then(Value::as_str)
+                .filter(|v| v.len() <= 256);
             match (k, v) {
                 (Some(k), Some(v)) => Ok((k.to_owned(), v.to_owned())),
                 _ => Err(KmsError::invalid(name)),
@@ -129,7 +157,9 @@ fn apply_rotation(key: &mut KeyRecord, enabled: bool, interval: Option<&str>) ->
         let secs = parse_rotation_interval(interval.unwrap_or("365d"))?;
         key.automatic_rotation = true;
         key.rotation_interval = Some(format!("{secs}s"));
-        key.next_rotation_date = Some(fmt_time(chrono::Utc::now() + chrono::Duration::seconds(secs)));
+        key.next_rotation_date = Some(fmt_time(
+            chrono::Utc::now() + chrono::Duration::seconds(secs),
+        ));
     } else {
         key.automatic_rotation = false;
         key.next_rotation_date = None;
@@ -146,7 +176,9 @@ pub(super) fn create_key(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     }
     let origin = p.opt("Origin").unwrap_or("Aliyun_KMS");
     if origin != "Aliyun_KMS" {
-        return Err(KmsError::invalid_msg("Only Origin Aliyun_KMS is supported by the emulator."));
+        return Err(KmsError::invalid_msg(
+            "Only Origin Aliyun_KMS is supported by the emulator.",
+        ));
     }
     let protection = p.opt("ProtectionLevel").unwrap_or("SOFTWARE");
     if protection != "SOFTWARE" && protection != "HSM" {
@@ -163,7 +195,11 @@ pub(super) fn create_key(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     }
     let now = now_str();
     let key_id = random_key_id();
-    let version = KeyVersionRecord { key_id: key_id.clone(), key_version_id: new_version_id(), creation_date: now.clone() };
+    let version = KeyVersionRecord {
+        key_id: key_id.clone(),
+        key_version_id: new_version_id(),
+        creation_date: now.clone(),
+    };
     let mut key = KeyRecord {
         key_id: key_id.clone(),
         arn: ctx.key_arn(&key_id),
@@ -211,13 +247,25 @@ fn key_matches(key: &KeyRecord, filters: &[(String, Vec<String>)]) -> bool {
 }
 
 pub(super) fn parse_filters(p: &Params) -> KmsResult<Vec<(String, Vec<String>)>> {
-    let Some(v) = p.opt_json("Filters")? else { return Ok(Vec::new()) };
+    let Some(v) = p.opt_json("Filters")? else {
+        return Ok(Vec::new());
+    };
     let arr = v.as_array().ok_or_else(|| KmsError::invalid("Filters"))?;
     arr.iter()
         .map(|f| {
-            let key = f.get("Key").and_then(Value::as_str).ok_or_else(|| KmsError::invalid("Filters"))?;
-            let values = f.get("Values").and_then(Value::as_array).ok_or_else(|| KmsError::invalid("Filters"))?;
-            let values = values.iter().filter_map(Value::as_str).map(str::to_owned).collect();
+            let key = f
+                .get("Key")
+                .and_then(Value::as_str)
+                .ok_or_else(|| KmsError::invalid("Filters"))?;
+            let values = f
+                .get("Values")
+                .and_then(Value::as_array)
+                .ok_or_else(|| KmsError::invalid("Filters"))?;
+            let values = values
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect();
             Ok((key.to_owned(), values))
         })
         .collect()
@@ -226,15 +274,25 @@ pub(super) fn parse_filters(p: &Params) -> KmsResult<Vec<(String, Vec<String>)>>
 pub(super) fn list_keys(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     let (number, size) = p.paging()?;
     let filters = parse_filters(p)?;
-    let keys: Vec<KeyRecord> = ctx.store.list_keys()?.into_iter().filter(|k| key_matches(k, &filters)).collect();
+    let keys: Vec<KeyRecord> = ctx
+        .store
+        .list_keys()?
+        .into_iter()
+        .filter(|k| key_matches(k, &filters))
+        .collect();
     let (items, total) = page(keys, number, size);
-    let list: Vec<Value> = items.iter().map(|k| json!({"KeyId": k.key_id, "KeyArn": ctx.key_arn(&k.key_id)})).collect();
+    let list: Vec<Value> = items
+        .iter()
+        .map(|k| json!({"KeyId": k.key_id, "KeyArn": ctx.key_arn(&k.key_id)}))
+        .collect();
     Ok(json!({"Keys": {"Key": list}, "PageNumber": number, "PageSize": size, "TotalCount": total}))
 }
 
 pub(super) fn update_description(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     let mut key = resolve_key(ctx, p.req("KeyId")?)?;
-    let description = p.0.get("Description").ok_or_else(|| KmsError::missing("Description"))?;
+    let description =
+        p.0.get("Description")
+            .ok_or_else(|| KmsError::missing("Description"))?;
     if description.chars().count() > 8192 {
         return Err(KmsError::invalid("Description"));
     }
@@ -265,7 +323,9 @@ pub(super) fn disable_key(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
 
 pub(super) fn schedule_deletion(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     let mut key = resolve_key(ctx, p.req("KeyId")?)?;
-    let days = p.opt_int("PendingWindowInDays")?.ok_or_else(|| KmsError::missing("PendingWindowInDays"))?;
+    let days = p
+        .opt_int("PendingWindowInDays")?
+        .ok_or_else(|| KmsError::missing("PendingWindowInDays"))?;
     if !(7..=366).contains(&days) {
         return Err(KmsError::invalid("PendingWindowInDays"));
     }
@@ -299,7 +359,11 @@ pub(super) fn create_key_version(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     ensure_enabled(&key)?;
     let spec = spec_of(&key)?;
     let now = now_str();
-    let version = KeyVersionRecord { key_id: key.key_id.clone(), key_version_id: new_version_id(), creation_date: now.clone() };
+    let version = KeyVersionRecord {
+        key_id: key.key_id.clone(),
+        key_version_id: new_version_id(),
+        creation_date: now.clone(),
+    };
     let mat = crypto::generate(spec)?;
     key.primary_key_version = version.key_version_id.clone();
     key.last_rotation_date = Some(now);
@@ -312,19 +376,26 @@ pub(super) fn list_key_versions(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     let (number, size) = p.paging()?;
     let (items, total) = page(ctx.store.list_key_versions(&key.key_id)?, number, size);
     let list: Vec<Value> = items.iter().map(version_json).collect();
-    Ok(json!({"KeyVersions": {"KeyVersion": list}, "PageNumber": number, "PageSize": size, "TotalCount": total}))
+    Ok(
+        json!({"KeyVersions": {"KeyVersion": list}, "PageNumber": number, "PageSize": size, "TotalCount": total}),
+    )
 }
 
 pub(super) fn describe_key_version(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     let key = resolve_key(ctx, p.req("KeyId")?)?;
     let version_id = pick_version(ctx, &key, Some(p.req("KeyVersionId")?))?;
-    let v = ctx.store.get_key_version(&version_id)?.ok_or_else(KmsError::resource_not_found)?;
+    let v = ctx
+        .store
+        .get_key_version(&version_id)?
+        .ok_or_else(KmsError::resource_not_found)?;
     Ok(json!({ "KeyVersion": version_json(&v) }))
 }
 
 pub(super) fn update_rotation_policy(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     let mut key = resolve_key(ctx, p.req("KeyId")?)?;
-    let enabled = p.opt_bool("EnableAutomaticRotation")?.ok_or_else(|| KmsError::missing("EnableAutomaticRotation"))?;
+    let enabled = p
+        .opt_bool("EnableAutomaticRotation")?
+        .ok_or_else(|| KmsError::missing("EnableAutomaticRotation"))?;
     if enabled && !spec_of(&key)?.is_symmetric() {
         return Err(KmsError::unsupported_operation());
     }

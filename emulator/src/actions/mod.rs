@@ -33,7 +33,10 @@ impl Ctx {
         format!("acs:kms:{}:{}:{}", self.region, self.account_id, alias)
     }
     pub fn secret_arn(&self, name: &str) -> String {
-        format!("acs:kms:{}:{}:secret/{}", self.region, self.account_id, name)
+        format!(
+            "acs:kms:{}:{}:secret/{}",
+            self.region, self.account_id, name
+        )
     }
 }
 
@@ -46,7 +49,10 @@ const MAX_PARAM_LEN: usize = 64 * 1024;
 
 impl<'a> Params<'a> {
     pub fn opt(&self, name: &str) -> Option<&'a str> {
-        self.0.get(name).map(String::as_str).filter(|v| !v.is_empty())
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     pub fn req(&self, name: &str) -> KmsResult<&'a str> {
@@ -54,7 +60,9 @@ impl<'a> Params<'a> {
     }
 
     pub fn opt_int(&self, name: &str) -> KmsResult<Option<i64>> {
-        self.opt(name).map(|v| v.trim().parse::<i64>().map_err(|_| KmsError::invalid(name))).transpose()
+        self.opt(name)
+            .map(|v| v.trim().parse::<i64>().map_err(|_| KmsError::invalid(name)))
+            .transpose()
     }
 
     /// Booleans arrive as `True`/`False` from Python and `true`/`false` elsewhere.
@@ -98,12 +106,17 @@ impl<'a> Params<'a> {
         if !(1..=100).contains(&size) {
             return Err(KmsError::invalid("PageSize"));
         }
-        Ok((usize::try_from(number).unwrap_or(usize::MAX), usize::try_from(size).unwrap_or(10)))
+        Ok((
+            usize::try_from(number).unwrap_or(usize::MAX),
+            usize::try_from(size).unwrap_or(10),
+        ))
     }
 }
 
 pub fn b64_decode(s: &str) -> Option<Vec<u8>> {
-    base64::engine::general_purpose::STANDARD.decode(s.trim()).ok()
+    base64::engine::general_purpose::STANDARD
+        .decode(s.trim())
+        .ok()
 }
 
 pub fn b64_encode(b: &[u8]) -> String {
@@ -130,16 +143,50 @@ pub fn obj<const N: usize>(fields: [(&str, Value); N]) -> Value {
 
 /// Every action the emulator implements, for docs and for "unsupported" answers.
 pub const SUPPORTED: &[&str] = &[
-    "CreateKey", "DescribeKey", "ListKeys", "UpdateKeyDescription", "EnableKey", "DisableKey",
-    "ScheduleKeyDeletion", "CancelKeyDeletion", "CreateKeyVersion", "ListKeyVersions",
-    "DescribeKeyVersion", "UpdateRotationPolicy", "CreateAlias", "UpdateAlias", "DeleteAlias",
-    "ListAliases", "ListAliasesByKeyId", "Encrypt", "Decrypt", "GenerateDataKey",
-    "GenerateDataKeyWithoutPlaintext", "ReEncrypt", "AsymmetricEncrypt", "AsymmetricDecrypt",
-    "AsymmetricSign", "AsymmetricVerify", "GetPublicKey", "CreateSecret", "GetSecretValue",
-    "PutSecretValue", "UpdateSecretVersionStage", "ListSecretVersionIds", "DescribeSecret",
-    "ListSecrets", "UpdateSecret", "DeleteSecret", "RestoreSecret", "RotateSecret",
-    "BatchGetSecretValue", "GetRandomPassword", "TagResource", "UntagResource",
-    "ListTagResources", "ListResourceTags",
+    "CreateKey",
+    "DescribeKey",
+    "ListKeys",
+    "UpdateKeyDescription",
+    "EnableKey",
+    "DisableKey",
+    "ScheduleKeyDeletion",
+    "CancelKeyDeletion",
+    "CreateKeyVersion",
+    "ListKeyVersions",
+    "DescribeKeyVersion",
+    "UpdateRotationPolicy",
+    "CreateAlias",
+    "UpdateAlias",
+    "DeleteAlias",
+    "ListAliases",
+    "ListAliasesByKeyId",
+    "Encrypt",
+    "Decrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "ReEncrypt",
+    "AsymmetricEncrypt",
+    "AsymmetricDecrypt",
+    "AsymmetricSign",
+    "AsymmetricVerify",
+    "GetPublicKey",
+    "CreateSecret",
+    "GetSecretValue",
+    "PutSecretValue",
+    "UpdateSecretVersionStage",
+    "ListSecretVersionIds",
+    "DescribeSecret",
+    "ListSecrets",
+    "UpdateSecret",
+    "DeleteSecret",
+    "RestoreSecret",
+    "RotateSecret",
+    "BatchGetSecretValue",
+    "GetRandomPassword",
+    "TagResource",
+    "UntagResource",
+    "ListTagResources",
+    "ListResourceTags",
 ];
 
 /// Runs one action. Unknown actions get KMS's "api not found".

@@ -20,7 +20,12 @@ pub(super) fn get_random_password(p: &Params) -> KmsResult<Value> {
     let len = usize::try_from(len).map_err(|_| KmsError::invalid("PasswordLength"))?;
     let exclude: Vec<char> = p.opt("ExcludeCharacters").unwrap_or("").chars().collect();
     let mut classes: Vec<Vec<char>> = Vec::new();
-    for (flag, set) in [("ExcludeLowercase", LOWER), ("ExcludeUppercase", UPPER), ("ExcludeNumbers", DIGITS), ("ExcludePunctuation", PUNCT)] {
+    for (flag, set) in [
+        ("ExcludeLowercase", LOWER),
+        ("ExcludeUppercase", UPPER),
+        ("ExcludeNumbers", DIGITS),
+        ("ExcludePunctuation", PUNCT),
+    ] {
         if !p.flag(flag)? {
             let chars: Vec<char> = set.chars().filter(|c| !exclude.contains(c)).collect();
             if !chars.is_empty() {
@@ -29,7 +34,9 @@ pub(super) fn get_random_password(p: &Params) -> KmsResult<Value> {
         }
     }
     if classes.is_empty() {
-        return Err(KmsError::invalid_msg("No characters are left to build a password from."));
+        return Err(KmsError::invalid_msg(
+            "No characters are left to build a password from.",
+        ));
     }
     let require_each = p.opt_bool("RequireEachIncludedType")?.unwrap_or(true);
     let all: Vec<char> = classes.iter().flatten().copied().collect();

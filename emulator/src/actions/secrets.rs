@@ -9,7 +9,9 @@ use super::keys::{ensure_enabled, material, parse_tags, resolve_key, spec_of};
 use super::{b64_decode, obj, page, Ctx, Params};
 use crate::crypto::{self, KeyMaterial, KeySpec};
 use crate::error::{KmsError, KmsResult};
-use crate::model::{fmt_time, now_str, SecretRecord, SecretVersionRecord, STAGE_CURRENT, STAGE_PREVIOUS};
+use crate::model::{
+    fmt_time, now_str, SecretRecord, SecretVersionRecord, STAGE_CURRENT, STAGE_PREVIOUS,
+};
 
 const DEFAULT_KEY: &str = "secrets-default-key";
 const MAX_SECRET_DATA: usize = 64 * 1024;
@@ -17,7 +19,9 @@ const MAX_SECRET_DATA: usize = 64 * 1024;
 fn default_material(ctx: &Ctx) -> KmsResult<KeyMaterial> {
     let bytes = match ctx.store.meta_secret(DEFAULT_KEY)? {
         Some(b) => b,
-        None => ctx.store.meta_secret_init(DEFAULT_KEY, crypto::generate(KeySpec::Aes256)?.as_bytes())?,
+        None => ctx
+            .store
+            .meta_secret_init(DEFAULT_KEY, crypto::generate(KeySpec::Aes256)?.as_bytes())?,
     };
     Ok(KeyMaterial::from_bytes(bytes.to_vec()))
 }
@@ -26,15 +30,31 @@ fn value_context(name: &str, version_id: &str) -> Vec<u8> {
     format!("secret\0{name}\0{version_id}").into_bytes()
 }
 
-fn seal_value(ctx: &Ctx, secret: &SecretRecord, version_id: &str, data: &[u8]) -> KmsResult<Vec<u8>> {
+fn seal_value(
+    ctx: &Ctx,
+    secret: &SecretRecord,
+    version_id: &str,
+    data: &[u8],
+) -> KmsResult<Vec<u8>> {
     let context = value_context(&secret.name, version_id);
     let (spec, mat, mut blob) = if secret.encryption_key_id.is_empty() {
-        (KeySpec::Aes256, default_material(ctx)?, envelope::header("", "")?)
+        (
+            KeySpec::Aes256,
+            default_material(ctx)?,
+            envelope::header("", "")?,
+        )
     } else {
-        let key = ctx.store.get_key(&secret.encryption_key_id)?.ok_or_else(KmsError::key_not_found)?;
+        let key = ctx
+            .store
+            .get_key(&secret.encryption_key_id)?
+            .ok_or_else(KmsError::key_not_found)?;
         ensure_enabled(&key)?;
         let version = key.primary_key_version.clone();
-        (spec_of(&key)?, material(ctx, &version)?, envelope::header(&key.key_id, &version)?)
+        (
+            spec_of(&key)?,
+            material(ctx, &version)?,
+            envelope::header(&key.key_id, &version)?,
+        )
     };
     let sealed = crypto::sym_encrypt(spec, &mat, data, &envelope::aad(&blob, &context))?;
     blob.extend_from_slice(&sealed);
@@ -46,25 +66,42 @@ fn open_value(ctx: &Ctx, name: &str, version_id: &str, blob: &[u8]) -> KmsResult
     let (spec, mat) = if parsed.key_id.is_empty() {
         (KeySpec::Aes256, default_material(ctx)?)
     } else {
-        let key = ctx.store.get_key(&parsed.key_id)?.ok_or_else(KmsError::key_not_found)?;
+        let key = ctx
+            .store
+            .get_key(&parsed.key_id)?
+            .ok_or_else(KmsError::key_not_found)?;
         ensure_enabled(&key)?;
         (spec_of(&key)?, material(ctx, &parsed.key_version_id)?)
     };
-    let pt = crypto::sym_decrypt(spec, &mat, parsed.sealed, &envelope::aad(parsed.header, &value_context(name, version_id)))
-        .map_err(|_| KmsError::internal())?;
+    let pt = crypto::sym_decrypt(
+        spec,
+        &mat,
+        parsed.sealed,
+        &envelope::aad(parsed.header, &value_context(name, version_id)),
+    )
+    .map_err(|_| KmsError::internal())?;
     String::from_utf8(pt.to_vec()).map_err(|_| KmsError::internal())
 }
 
 fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name.chars().count() <= 192
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || "_/+=.@-".contains(c))
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_/+=.@-".contains(c))
 }
 
 /// Loads a secret; one whose recovery window has passed is purged and reported as missing.
 fn load(ctx: &Ctx, name: &str) -> KmsResult<SecretRecord> {
-    let secret = ctx.store.get_secret(name)?.ok_or_else(KmsError::resource_not_found)?;
-    if let Some(t) = secret.planned_delete_time.as_deref().and_then(crate::auth::parse_acs_date) {
+    let secret = ctx
+        .store
+        .get_secret(name)?
+        .ok_or_else(KmsError::resource_not_found)?;
+    if let Some(t) = secret
+        .planned_delete_time
+        .as_deref()
+        .and_then(crate::auth::parse_acs_date)
+    {
         if t <= chrono::Utc::now() {
             ctx.store.delete_secret(name)?;
             return Err(KmsError::resource_not_found());
@@ -129,7 +166,9 @@ pub(super) fn create_secret(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     let (data, data_type) = secret_data(p)?;
     let secret_type = p.opt("SecretType").unwrap_or("Generic");
     if secret_type != "Generic" {
-        return Err(KmsError::invalid_msg("Only SecretType Generic is supported by the emulator."));
+        return Err(KmsError::invalid_msg(
+            "Only SecretType Generic is supported by the emulator.",
+        ));
     }
     let encryption_key_id = match p.opt("EncryptionKeyId") {
         Some(id) => {
@@ -167,7 +206,11 @@ pub(super) fn create_secret(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     };
     move_stage(&mut secret, STAGE_CURRENT, &version_id);
     let blob = seal_value(ctx, &secret, &version_id, data.as_bytes())?;
-    let version = SecretVersionRecord { version_id: version_id.clone(), create_time: now, data_type };
+    let version = SecretVersionRecord {
+        version_id: version_id.clone(),
+        create_time: now,
+        data_type,
+    };
     if !ctx.store.insert_secret(&secret, &version, &blob)? {
         return Err(KmsError::resource_exists());
     }
@@ -179,23 +222,53 @@ pub(super) fn create_secret(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
         ("SecretName", json!(secret.name)),
         ("SecretType", json!(secret.secret_type)),
         ("VersionId", json!(version_id)),
-        ("AutomaticRotation", json!(if secret.automatic_rotation { "Enabled" } else { "Disabled" })),
-        ("RotationInterval", secret.rotation_interval.clone().map(Value::String).unwrap_or(Value::Null)),
-        ("ExtendedConfig", extended_config.map(Value::String).unwrap_or(Value::Null)),
+        (
+            "AutomaticRotation",
+            json!(if secret.automatic_rotation {
+                "Enabled"
+            } else {
+                "Disabled"
+            }),
+        ),
+        (
+            "RotationInterval",
+            secret
+                .rotation_interval
+                .clone()
+                .map(Value::String)
+                .unwrap_or(Value::Null),
+        ),
+        (
+            "ExtendedConfig",
+            extended_config.map(Value::String).unwrap_or(Value::Null),
+        ),
     ]))
 }
 
 /// One secret value as GetSecretValue (and each BatchGetSecretValue entry) returns it.
-fn secret_value(ctx: &Ctx, name: &str, version_id: Option<&str>, stage: Option<&str>, extended: bool) -> KmsResult<Value> {
+fn secret_value(
+    ctx: &Ctx,
+    name: &str,
+    version_id: Option<&str>,
+    stage: Option<&str>,
+    extended: bool,
+) -> KmsResult<Value> {
     let secret = load_active(ctx, name)?;
     let version_id = match (version_id, stage) {
         (Some(v), Some(s)) if secret.stages.get(s).map(String::as_str) != Some(v) => {
             return Err(KmsError::resource_not_found())
         }
         (Some(v), _) => v.to_owned(),
-        (None, s) => secret.stages.get(s.unwrap_or(STAGE_CURRENT)).cloned().ok_or_else(KmsError::resource_not_found)?,
+        (None, s) => secret
+            .stages
+            .get(s.unwrap_or(STAGE_CURRENT))
+            .cloned()
+            .ok_or_else(KmsError::resource_not_found)?,
     };
-    let (version, blob) = ctx.store.secret_version(name, &version_id)?.ok_or_else(KmsError::resource_not_found)?;
+    let (version, blob) = ctx
+        .store
+        .secret_version(name, &version_id)?
+        .ok_or_else(KmsError::resource_not_found)?;
     let data = open_value(ctx, name, &version_id, &blob)?;
     Ok(obj([
         ("SecretName", json!(secret.name)),
@@ -205,26 +278,70 @@ fn secret_value(ctx: &Ctx, name: &str, version_id: Option<&str>, stage: Option<&
         ("VersionId", json!(version.version_id)),
         ("VersionStages", stages_json(secret.stages_of(&version_id))),
         ("CreateTime", json!(version.create_time)),
-        ("AutomaticRotation", json!(if secret.automatic_rotation { "Enabled" } else { "Disabled" })),
-        ("RotationInterval", secret.rotation_interval.clone().map(Value::String).unwrap_or(Value::Null)),
-        ("LastRotationDate", secret.last_rotation_date.clone().map(Value::String).unwrap_or(Value::Null)),
+        (
+            "AutomaticRotation",
+            json!(if secret.automatic_rotation {
+                "Enabled"
+            } else {
+                "Disabled"
+            }),
+        ),
+        (
+            "RotationInterval",
+            secret
+                .rotation_interval
+                .clone()
+                .map(Value::String)
+                .unwrap_or(Value::Null),
+        ),
+        (
+            "LastRotationDate",
+            secret
+                .last_rotation_date
+                .clone()
+                .map(Value::String)
+                .unwrap_or(Value::Null),
+        ),
         (
             "ExtendedConfig",
-            if extended { secret.extended_config.clone().map(Value::String).unwrap_or(Value::Null) } else { Value::Null },
+            if extended {
+                secret
+                    .extended_config
+                    .clone()
+                    .map(Value::String)
+                    .unwrap_or(Value::Null)
+            } else {
+                Value::Null
+            },
         ),
     ]))
 }
 
 pub(super) fn get_secret_value(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
-    secret_value(ctx, p.req("SecretName")?, p.opt("VersionId"), p.opt("VersionStage"), p.flag("FetchExtendedConfig")?)
+    secret_value(
+        ctx,
+        p.req("SecretName")?,
+        p.opt("VersionId"),
+        p.opt("VersionStage"),
+        p.flag("FetchExtendedConfig")?,
+    )
 }
 
 pub(super) fn batch_get_secret_value(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
-    let list = p.opt_json("SecretsList")?.ok_or_else(|| KmsError::missing("SecretsList"))?;
-    let items = list.as_array().filter(|a| !a.is_empty() && a.len() <= 10).ok_or_else(|| KmsError::invalid("SecretsList"))?;
+    let list = p
+        .opt_json("SecretsList")?
+        .ok_or_else(|| KmsError::missing("SecretsList"))?;
+    let items = list
+        .as_array()
+        .filter(|a| !a.is_empty() && a.len() <= 10)
+        .ok_or_else(|| KmsError::invalid("SecretsList"))?;
     let (mut values, mut errors) = (Vec::new(), Vec::new());
     for item in items {
-        let field = |n: &str| item.get(n).and_then(Value::as_str).filter(|s| !s.is_empty());
+        let field = |n: &str| {
+            item.get(n)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+        };
         let name = field("SecretName").ok_or_else(|| KmsError::invalid("SecretsList"))?;
         let extended = match item.get("FetchExtendedConfig") {
             Some(Value::Bool(b)) => *b,
@@ -247,7 +364,12 @@ pub(super) fn put_secret_value(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
         None => vec![STAGE_CURRENT.to_owned()],
         Some(Value::Array(a)) => a
             .iter()
-            .map(|s| s.as_str().filter(|s| !s.is_empty()).map(str::to_owned).ok_or_else(|| KmsError::invalid("VersionStages")))
+            .map(|s| {
+                s.as_str()
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .ok_or_else(|| KmsError::invalid("VersionStages"))
+            })
             .collect::<KmsResult<_>>()?,
         Some(_) => return Err(KmsError::invalid("VersionStages")),
     };
@@ -257,11 +379,17 @@ pub(super) fn put_secret_value(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     let now = now_str();
     secret.update_time = now.clone();
     let blob = seal_value(ctx, &secret, &version_id, data.as_bytes())?;
-    let version = SecretVersionRecord { version_id: version_id.clone(), create_time: now, data_type };
+    let version = SecretVersionRecord {
+        version_id: version_id.clone(),
+        create_time: now,
+        data_type,
+    };
     if !ctx.store.add_secret_version(&secret, &version, &blob)? {
         return Err(KmsError::resource_exists());
     }
-    Ok(json!({"SecretName": secret.name, "VersionId": version_id, "VersionStages": stages_json(secret.stages_of(&version_id))}))
+    Ok(
+        json!({"SecretName": secret.name, "VersionId": version_id, "VersionStages": stages_json(secret.stages_of(&version_id))}),
+    )
 }
 
 pub(super) fn update_version_stage(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
@@ -286,7 +414,9 @@ pub(super) fn update_version_stage(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
         }
         None => {
             if stage == STAGE_CURRENT {
-                return Err(KmsError::invalid_msg("ACSCurrent cannot be removed without MoveToVersion."));
+                return Err(KmsError::invalid_msg(
+                    "ACSCurrent cannot be removed without MoveToVersion.",
+                ));
             }
             secret.stages.remove(stage);
         }
@@ -309,19 +439,29 @@ pub(super) fn list_version_ids(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
         .map(|(stages, v)| json!({"VersionId": v.version_id, "CreateTime": v.create_time, "VersionStages": stages_json(stages)}))
         .collect();
     let (items, total) = page(versions, number, size);
-    Ok(json!({"SecretName": secret.name, "VersionIds": {"VersionId": items}, "PageNumber": number, "PageSize": size, "TotalCount": total}))
+    Ok(
+        json!({"SecretName": secret.name, "VersionIds": {"VersionId": items}, "PageNumber": number, "PageSize": size, "TotalCount": total}),
+    )
 }
 
 fn tags_json(ctx: &Ctx, name: &str) -> KmsResult<Value> {
-    let tags: Vec<Value> =
-        ctx.store.tags(&format!("secret:{name}"))?.into_iter().map(|(k, v)| json!({"TagKey": k, "TagValue": v})).collect();
+    let tags: Vec<Value> = ctx
+        .store
+        .tags(&format!("secret:{name}"))?
+        .into_iter()
+        .map(|(k, v)| json!({"TagKey": k, "TagValue": v}))
+        .collect();
     Ok(json!({ "Tag": tags }))
 }
 
 pub(super) fn describe_secret(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     let s = load(ctx, p.req("SecretName")?)?;
     let opt = |v: &Option<String>| v.clone().map(Value::String).unwrap_or(Value::Null);
-    let tags = if p.flag("FetchTags")? { tags_json(ctx, &s.name)? } else { Value::Null };
+    let tags = if p.flag("FetchTags")? {
+        tags_json(ctx, &s.name)?
+    } else {
+        Value::Null
+    };
     Ok(obj([
         ("Arn", json!(s.arn)),
         ("SecretName", json!(s.name)),
@@ -331,7 +471,14 @@ pub(super) fn describe_secret(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
         ("CreateTime", json!(s.create_time)),
         ("UpdateTime", json!(s.update_time)),
         ("PlannedDeleteTime", opt(&s.planned_delete_time)),
-        ("AutomaticRotation", json!(if s.automatic_rotation { "Enabled" } else { "Disabled" })),
+        (
+            "AutomaticRotation",
+            json!(if s.automatic_rotation {
+                "Enabled"
+            } else {
+                "Disabled"
+            }),
+        ),
         ("RotationInterval", opt(&s.rotation_interval)),
         ("LastRotationDate", opt(&s.last_rotation_date)),
         ("ExtendedConfig", opt(&s.extended_config)),
@@ -360,17 +507,29 @@ pub(super) fn list_secrets(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     let (items, total) = page(matching, number, size);
     let mut list = Vec::new();
     for s in items {
-        let tags = if fetch_tags { tags_json(ctx, &s.name)? } else { Value::Null };
+        let tags = if fetch_tags {
+            tags_json(ctx, &s.name)?
+        } else {
+            Value::Null
+        };
         list.push(obj([
             ("SecretName", json!(s.name)),
             ("SecretType", json!(s.secret_type)),
             ("CreateTime", json!(s.create_time)),
             ("UpdateTime", json!(s.update_time)),
-            ("PlannedDeleteTime", s.planned_delete_time.clone().map(Value::String).unwrap_or(Value::Null)),
+            (
+                "PlannedDeleteTime",
+                s.planned_delete_time
+                    .clone()
+                    .map(Value::String)
+                    .unwrap_or(Value::Null),
+            ),
             ("Tags", tags),
         ]));
     }
-    Ok(json!({"SecretList": {"Secret": list}, "PageNumber": number, "PageSize": size, "TotalCount": total}))
+    Ok(
+        json!({"SecretList": {"Secret": list}, "PageNumber": number, "PageSize": size, "TotalCount": total}),
+    )
 }
 
 pub(super) fn update_secret(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
@@ -415,8 +574,15 @@ pub(super) fn restore_secret(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
 /// For Generic secrets rotation copies the current value into a new version that becomes current.
 pub(super) fn rotate_secret(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     let mut secret = load_active(ctx, p.req("SecretName")?)?;
-    let current = secret.stages.get(STAGE_CURRENT).cloned().ok_or_else(KmsError::resource_not_found)?;
-    let (old, blob) = ctx.store.secret_version(&secret.name, &current)?.ok_or_else(KmsError::resource_not_found)?;
+    let current = secret
+        .stages
+        .get(STAGE_CURRENT)
+        .cloned()
+        .ok_or_else(KmsError::resource_not_found)?;
+    let (old, blob) = ctx
+        .store
+        .secret_version(&secret.name, &current)?
+        .ok_or_else(KmsError::resource_not_found)?;
     let data = zeroize::Zeroizing::new(open_value(ctx, &secret.name, &current, &blob)?);
     let version_id = version_id_param(p)?;
     move_stage(&mut secret, STAGE_CURRENT, &version_id);
@@ -424,7 +590,11 @@ pub(super) fn rotate_secret(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     secret.update_time = now.clone();
     secret.last_rotation_date = Some(now.clone());
     let blob = seal_value(ctx, &secret, &version_id, data.as_bytes())?;
-    let version = SecretVersionRecord { version_id: version_id.clone(), create_time: now, data_type: old.data_type };
+    let version = SecretVersionRecord {
+        version_id: version_id.clone(),
+        create_time: now,
+        data_type: old.data_type,
+    };
     if !ctx.store.add_secret_version(&secret, &version, &blob)? {
         return Err(KmsError::resource_exists());
     }

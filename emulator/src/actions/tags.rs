@@ -14,7 +14,9 @@ fn resource(ctx: &Ctx, p: &Params) -> KmsResult<(String, &'static str, String)> 
         return Ok((format!("key:{}", key.key_id), "key", key.key_id));
     }
     if let Some(name) = p.opt("SecretName") {
-        ctx.store.get_secret(name)?.ok_or_else(KmsError::resource_not_found)?;
+        ctx.store
+            .get_secret(name)?
+            .ok_or_else(KmsError::resource_not_found)?;
         return Ok((format!("secret:{name}"), "secret", name.to_owned()));
     }
     Err(KmsError::missing("KeyId"))
@@ -32,12 +34,18 @@ pub(super) fn tag_resource(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
 
 pub(super) fn untag_resource(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     let (res, _, _) = resource(ctx, p)?;
-    let keys = p.opt_json("TagKeys")?.ok_or_else(|| KmsError::missing("TagKeys"))?;
+    let keys = p
+        .opt_json("TagKeys")?
+        .ok_or_else(|| KmsError::missing("TagKeys"))?;
     let keys: Vec<String> = keys
         .as_array()
         .ok_or_else(|| KmsError::invalid("TagKeys"))?
         .iter()
-        .map(|k| k.as_str().map(str::to_owned).ok_or_else(|| KmsError::invalid("TagKeys")))
+        .map(|k| {
+            k.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| KmsError::invalid("TagKeys"))
+        })
         .collect::<KmsResult<_>>()?;
     ctx.store.remove_tags(&res, &keys)?;
     Ok(json!({}))
@@ -46,14 +54,22 @@ pub(super) fn untag_resource(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
 /// `ResourceId.1..N` with `ResourceType` (key|secret), or plain KeyId/SecretName.
 pub(super) fn list_tag_resources(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     let mut targets = Vec::new();
-    let ids: Vec<&str> = p.0.iter().filter(|(k, _)| k.starts_with("ResourceId.")).map(|(_, v)| v.as_str()).collect();
+    let ids: Vec<&str> =
+        p.0.iter()
+            .filter(|(k, _)| k.starts_with("ResourceId."))
+            .map(|(_, v)| v.as_str())
+            .collect();
     if ids.is_empty() {
         targets.push(resource(ctx, p)?);
     } else {
         let kind = p.opt("ResourceType").unwrap_or("key").to_ascii_lowercase();
         for id in ids {
             let owned = std::collections::BTreeMap::from([(
-                if kind == "secret" { "SecretName".to_owned() } else { "KeyId".to_owned() },
+                if kind == "secret" {
+                    "SecretName".to_owned()
+                } else {
+                    "KeyId".to_owned()
+                },
                 id.to_owned(),
             )]);
             targets.push(resource(ctx, &Params(&owned))?);

@@ -35,15 +35,13 @@ fn form_decode(s: &[u8]) -> String {
     while i < s.len() {
         match s[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < s.len() => {
-                match (hex_val(s[i + 1]), hex_val(s[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h << 4 | l);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < s.len() => match (hex_val(s[i + 1]), hex_val(s[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 2;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b => out.push(b),
         }
         i += 1;
@@ -70,7 +68,10 @@ pub fn percent_encode(s: &str) -> String {
 /// Sorted `k=v&...` with both sides RFC 3986 encoded; a repeated key keeps its last value, as a
 /// Python dict built from `parse_qsl` would.
 pub fn canonical_query(pairs: &[(String, String)]) -> String {
-    let sorted: BTreeMap<&str, &str> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let sorted: BTreeMap<&str, &str> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     sorted
         .iter()
         .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))

@@ -32,16 +32,27 @@ pub struct RawRequest {
 impl RawRequest {
     /// All values of one header, by lowercase name.
     pub fn header_values(&self, name: &str) -> Vec<&str> {
-        self.headers.iter().filter(|(n, _)| n == name).map(|(_, v)| v.as_str()).collect()
+        self.headers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     fn is_form_body(&self) -> bool {
         self.header("content-type")
-            .map(|ct| ct.trim().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
+            .map(|ct| {
+                ct.trim()
+                    .to_ascii_lowercase()
+                    .starts_with("application/x-www-form-urlencoded")
+            })
             .unwrap_or(false)
     }
 
@@ -95,7 +106,11 @@ pub struct VerifyOptions {
 
 impl Default for VerifyOptions {
     fn default() -> Self {
-        VerifyOptions { check_time: true, check_nonce: true, max_skew: chrono::Duration::minutes(15) }
+        VerifyOptions {
+            check_time: true,
+            check_nonce: true,
+            max_skew: chrono::Duration::minutes(15),
+        }
     }
 }
 
@@ -118,17 +133,32 @@ pub fn verify(
     now: DateTime<Utc>,
     nonces: Option<&NonceCache>,
 ) -> Result<Authenticated, KmsError> {
-    let authz = req.header("authorization").map(str::trim).filter(|a| !a.is_empty());
+    let authz = req
+        .header("authorization")
+        .map(str::trim)
+        .filter(|a| !a.is_empty());
     let (auth, date, nonce) = match authz {
         Some(a) if a.starts_with("ACS3-HMAC-SHA256") => {
             let auth = acs3::verify(req, a, creds)?;
-            (auth, req.header("x-acs-date").map(str::to_owned), req.header("x-acs-signature-nonce").map(str::to_owned))
+            (
+                auth,
+                req.header("x-acs-date").map(str::to_owned),
+                req.header("x-acs-signature-nonce").map(str::to_owned),
+            )
         }
         Some(a) if a.starts_with("ACS4-HMAC-SHA256") => {
             let auth = acs4::verify(req, a, creds)?;
-            (auth, req.header("x-acs-date").map(str::to_owned), req.header("x-acs-signature-nonce").map(str::to_owned))
+            (
+                auth,
+                req.header("x-acs-date").map(str::to_owned),
+                req.header("x-acs-signature-nonce").map(str::to_owned),
+            )
         }
-        Some(_) => return Err(KmsError::incomplete_signature("unsupported signature algorithm")),
+        Some(_) => {
+            return Err(KmsError::incomplete_signature(
+                "unsupported signature algorithm",
+            ))
+        }
         None => {
             let auth = rpc::verify(req, creds)?;
             let date = auth.params.get("Timestamp").cloned();
@@ -145,7 +175,9 @@ pub fn verify(
     }
     if opts.check_nonce {
         if let Some(cache) = nonces {
-            let nonce = nonce.filter(|n| !n.is_empty()).ok_or_else(|| KmsError::missing("SignatureNonce"))?;
+            let nonce = nonce
+                .filter(|n| !n.is_empty())
+                .ok_or_else(|| KmsError::missing("SignatureNonce"))?;
             if !cache.insert(&auth.access_key_id, &nonce, now) {
                 return Err(KmsError::nonce_used());
             }
@@ -216,27 +248,47 @@ fn parse_authorization(value: &str, algorithm: &str) -> Result<AuthorizationHead
         }
     }
     let (Some(credential), Some(signed), Some(signature)) = (credential, signed, signature) else {
-        return Err(KmsError::incomplete_signature("Authorization lacks Credential, SignedHeaders or Signature"));
+        return Err(KmsError::incomplete_signature(
+            "Authorization lacks Credential, SignedHeaders or Signature",
+        ));
     };
     let signed_headers: Vec<String> = signed.split(';').map(str::to_owned).collect();
-    let well_formed = signed_headers.iter().all(|h| !h.is_empty() && *h == h.to_ascii_lowercase())
+    let well_formed = signed_headers
+        .iter()
+        .all(|h| !h.is_empty() && *h == h.to_ascii_lowercase())
         && signed_headers.windows(2).all(|w| w[0] < w[1]);
     if !well_formed {
-        return Err(KmsError::incomplete_signature("SignedHeaders must be lowercase and sorted"));
+        return Err(KmsError::incomplete_signature(
+            "SignedHeaders must be lowercase and sorted",
+        ));
     }
-    Ok(AuthorizationHeader { credential, signed_headers, signature })
+    Ok(AuthorizationHeader {
+        credential,
+        signed_headers,
+        signature,
+    })
 }
 
 /// The minimum header set a V3/V4 signature must cover (§10), plus the STS token when sent.
 fn check_required_signed(req: &RawRequest, signed: &[String]) -> Result<(), KmsError> {
-    const REQUIRED: [&str; 6] =
-        ["host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"];
+    const REQUIRED: [&str; 6] = [
+        "host",
+        "x-acs-action",
+        "x-acs-version",
+        "x-acs-date",
+        "x-acs-signature-nonce",
+        "x-acs-content-sha256",
+    ];
     let has = |n: &str| signed.iter().any(|s| s == n);
     if !REQUIRED.iter().all(|n| has(n)) {
-        return Err(KmsError::incomplete_signature("a required header is not signed"));
+        return Err(KmsError::incomplete_signature(
+            "a required header is not signed",
+        ));
     }
     if req.header("x-acs-security-token").is_some() && !has("x-acs-security-token") {
-        return Err(KmsError::incomplete_signature("x-acs-security-token is not signed"));
+        return Err(KmsError::incomplete_signature(
+            "x-acs-security-token is not signed",
+        ));
     }
     Ok(())
 }
@@ -245,7 +297,10 @@ fn check_required_signed(req: &RawRequest, signed: &[String]) -> Result<(), KmsE
 fn check_payload_hash(req: &RawRequest) -> Result<String, KmsError> {
     use sha2::{Digest, Sha256};
     let actual = hex::encode(Sha256::digest(&req.body));
-    let claimed = req.header("x-acs-content-sha256").map(str::trim).unwrap_or("");
+    let claimed = req
+        .header("x-acs-content-sha256")
+        .map(str::trim)
+        .unwrap_or("");
     if !ct_eq(claimed.to_ascii_lowercase().as_bytes(), actual.as_bytes()) {
         return Err(KmsError::signature_mismatch());
     }
@@ -253,7 +308,11 @@ fn check_payload_hash(req: &RawRequest) -> Result<String, KmsError> {
 }
 
 /// `METHOD\n/\nquery\nheaders\nsigned\nhash` (§4; identical for ACS4).
-fn canonical_request(req: &RawRequest, signed: &[String], payload_hash: &str) -> Result<String, KmsError> {
+fn canonical_request(
+    req: &RawRequest,
+    signed: &[String],
+    payload_hash: &str,
+) -> Result<String, KmsError> {
     let signed_refs: Vec<&str> = signed.iter().map(String::as_str).collect();
     let query = encoding::canonical_query(&req.query_pairs());
     let headers = canonical_headers(req, &signed_refs)?;

@@ -21,7 +21,10 @@ struct Inner {
 
 impl NonceCache {
     pub fn new(window: Duration) -> Self {
-        NonceCache { window, inner: Mutex::new(Inner::default()) }
+        NonceCache {
+            window,
+            inner: Mutex::new(Inner::default()),
+        }
     }
 
     /// Records the nonce; false when it was already used inside the window.

@@ -39,14 +39,20 @@ fn doc_err(e: serde_json::Error) -> KmsError {
 
 impl Store {
     pub fn in_memory() -> Result<Self, StoreError> {
-        Ok(Store { conn: Mutex::new(schema::open_memory()?), sealer: Sealer::random() })
+        Ok(Store {
+            conn: Mutex::new(schema::open_memory()?),
+            sealer: Sealer::random(),
+        })
     }
 
     pub fn open_dir(dir: &Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir)?;
         let sealer = Sealer::load_or_create(dir)?;
         let conn = schema::open_file(&dir.join(DB_FILE))?;
-        Ok(Store { conn: Mutex::new(conn), sealer })
+        Ok(Store {
+            conn: Mutex::new(conn),
+            sealer,
+        })
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -65,7 +71,9 @@ impl Store {
     }
 
     fn seal(&self, label: &str, data: &[u8]) -> KmsResult<Vec<u8>> {
-        self.sealer.seal(label, data).map_err(|_| KmsError::internal())
+        self.sealer
+            .seal(label, data)
+            .map_err(|_| KmsError::internal())
     }
 
     fn open(&self, label: &str, data: &[u8]) -> KmsResult<Zeroizing<Vec<u8>>> {
@@ -88,12 +96,23 @@ impl Store {
     // --- keys ---------------------------------------------------------------------------------
 
     /// Stores a key with its first (primary) version.
-    pub fn insert_key(&self, key: &KeyRecord, version: &KeyVersionRecord, material: &[u8]) -> KmsResult<()> {
-        let sealed = self.seal(&format!("key-material:{}", version.key_version_id), material)?;
+    pub fn insert_key(
+        &self,
+        key: &KeyRecord,
+        version: &KeyVersionRecord,
+        material: &[u8],
+    ) -> KmsResult<()> {
+        let sealed = self.seal(
+            &format!("key-material:{}", version.key_version_id),
+            material,
+        )?;
         let doc = serde_json::to_string(key).map_err(doc_err)?;
         let mut conn = self.lock();
         let tx = conn.transaction()?;
-        tx.execute("INSERT INTO keys (key_id, doc) VALUES (?1, ?2)", params![key.key_id, doc])?;
+        tx.execute(
+            "INSERT INTO keys (key_id, doc) VALUES (?1, ?2)",
+            params![key.key_id, doc],
+        )?;
         tx.execute(
             "INSERT INTO key_versions (version_id, key_id, created, material) VALUES (?1, ?2, ?3, ?4)",
             params![version.key_version_id, version.key_id, version.creation_date, sealed],
@@ -103,12 +122,23 @@ impl Store {
     }
 
     /// Adds a version and saves the key document (which names the new primary) atomically.
-    pub fn add_key_version(&self, key: &KeyRecord, version: &KeyVersionRecord, material: &[u8]) -> KmsResult<()> {
-        let sealed = self.seal(&format!("key-material:{}", version.key_version_id), material)?;
+    pub fn add_key_version(
+        &self,
+        key: &KeyRecord,
+        version: &KeyVersionRecord,
+        material: &[u8],
+    ) -> KmsResult<()> {
+        let sealed = self.seal(
+            &format!("key-material:{}", version.key_version_id),
+            material,
+        )?;
         let doc = serde_json::to_string(key).map_err(doc_err)?;
         let mut conn = self.lock();
         let tx = conn.transaction()?;
-        tx.execute("UPDATE keys SET doc = ?2 WHERE key_id = ?1", params![key.key_id, doc])?;
+        tx.execute(
+            "UPDATE keys SET doc = ?2 WHERE key_id = ?1",
+            params![key.key_id, doc],
+        )?;
         tx.execute(
             "INSERT INTO key_versions (version_id, key_id, created, material) VALUES (?1, ?2, ?3, ?4)",
             params![version.key_version_id, version.key_id, version.creation_date, sealed],
@@ -119,16 +149,24 @@ impl Store {
 
     pub fn put_key(&self, key: &KeyRecord) -> KmsResult<()> {
         let doc = serde_json::to_string(key).map_err(doc_err)?;
-        self.lock().execute("UPDATE keys SET doc = ?2 WHERE key_id = ?1", params![key.key_id, doc])?;
+        self.lock().execute(
+            "UPDATE keys SET doc = ?2 WHERE key_id = ?1",
+            params![key.key_id, doc],
+        )?;
         Ok(())
     }
 
     pub fn get_key(&self, key_id: &str) -> KmsResult<Option<KeyRecord>> {
         let doc: Option<String> = self
             .lock()
-            .query_row("SELECT doc FROM keys WHERE key_id = ?1", params![key_id], |r| r.get(0))
+            .query_row(
+                "SELECT doc FROM keys WHERE key_id = ?1",
+                params![key_id],
+                |r| r.get(0),
+            )
             .optional()?;
-        doc.map(|d| serde_json::from_str(&d).map_err(doc_err)).transpose()
+        doc.map(|d| serde_json::from_str(&d).map_err(doc_err))
+            .transpose()
     }
 
     /// All keys in creation order.
@@ -139,14 +177,22 @@ impl Store {
             let rows = stmt.query_map([], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
-        docs.iter().map(|d| serde_json::from_str(d).map_err(doc_err)).collect()
+        docs.iter()
+            .map(|d| serde_json::from_str(d).map_err(doc_err))
+            .collect()
     }
 
     pub fn list_key_versions(&self, key_id: &str) -> KmsResult<Vec<KeyVersionRecord>> {
         let conn = self.lock();
-        let mut stmt = conn.prepare("SELECT key_id, version_id, created FROM key_versions WHERE key_id = ?1 ORDER BY rowid")?;
+        let mut stmt = conn.prepare(
+            "SELECT key_id, version_id, created FROM key_versions WHERE key_id = ?1 ORDER BY rowid",
+        )?;
         let rows = stmt.query_map(params![key_id], |r| {
-            Ok(KeyVersionRecord { key_id: r.get(0)?, key_version_id: r.get(1)?, creation_date: r.get(2)? })
+            Ok(KeyVersionRecord {
+                key_id: r.get(0)?,
+                key_version_id: r.get(1)?,
+                creation_date: r.get(2)?,
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -154,9 +200,17 @@ impl Store {
     pub fn get_key_version(&self, version_id: &str) -> KmsResult<Option<KeyVersionRecord>> {
         Ok(self
             .lock()
-            .query_row("SELECT key_id, version_id, created FROM key_versions WHERE version_id = ?1", params![version_id], |r| {
-                Ok(KeyVersionRecord { key_id: r.get(0)?, key_version_id: r.get(1)?, creation_date: r.get(2)? })
-            })
+            .query_row(
+                "SELECT key_id, version_id, created FROM key_versions WHERE version_id = ?1",
+                params![version_id],
+                |r| {
+                    Ok(KeyVersionRecord {
+                        key_id: r.get(0)?,
+                        key_version_id: r.get(1)?,
+                        creation_date: r.get(2)?,
+                    })
+                },
+            )
             .optional()?)
     }
 
@@ -164,35 +218,52 @@ impl Store {
     pub fn key_material(&self, version_id: &str) -> KmsResult<Option<Zeroizing<Vec<u8>>>> {
         let sealed: Option<Vec<u8>> = self
             .lock()
-            .query_row("SELECT material FROM key_versions WHERE version_id = ?1", params![version_id], |r| r.get(0))
+            .query_row(
+                "SELECT material FROM key_versions WHERE version_id = ?1",
+                params![version_id],
+                |r| r.get(0),
+            )
             .optional()?;
-        sealed.map(|s| self.open(&format!("key-material:{version_id}"), &s)).transpose()
+        sealed
+            .map(|s| self.open(&format!("key-material:{version_id}"), &s))
+            .transpose()
     }
 
     // --- aliases ------------------------------------------------------------------------------
 
     /// False when the alias already exists.
     pub fn insert_alias(&self, alias: &str, key_id: &str) -> KmsResult<bool> {
-        let n = self
-            .lock()
-            .execute("INSERT OR IGNORE INTO aliases (alias_name, key_id) VALUES (?1, ?2)", params![alias, key_id])?;
+        let n = self.lock().execute(
+            "INSERT OR IGNORE INTO aliases (alias_name, key_id) VALUES (?1, ?2)",
+            params![alias, key_id],
+        )?;
         Ok(n == 1)
     }
 
     /// False when the alias does not exist.
     pub fn update_alias(&self, alias: &str, key_id: &str) -> KmsResult<bool> {
-        let n = self.lock().execute("UPDATE aliases SET key_id = ?2 WHERE alias_name = ?1", params![alias, key_id])?;
+        let n = self.lock().execute(
+            "UPDATE aliases SET key_id = ?2 WHERE alias_name = ?1",
+            params![alias, key_id],
+        )?;
         Ok(n == 1)
     }
 
     pub fn delete_alias(&self, alias: &str) -> KmsResult<bool> {
-        Ok(self.lock().execute("DELETE FROM aliases WHERE alias_name = ?1", params![alias])? == 1)
+        Ok(self
+            .lock()
+            .execute("DELETE FROM aliases WHERE alias_name = ?1", params![alias])?
+            == 1)
     }
 
     pub fn get_alias(&self, alias: &str) -> KmsResult<Option<String>> {
         Ok(self
             .lock()
-            .query_row("SELECT key_id FROM aliases WHERE alias_name = ?1", params![alias], |r| r.get(0))
+            .query_row(
+                "SELECT key_id FROM aliases WHERE alias_name = ?1",
+                params![alias],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 
@@ -200,19 +271,36 @@ impl Store {
     pub fn list_aliases(&self, key_id: Option<&str>) -> KmsResult<Vec<AliasRecord>> {
         let conn = self.lock();
         let mut stmt = conn.prepare("SELECT alias_name, key_id FROM aliases ORDER BY rowid")?;
-        let rows = stmt.query_map([], |r| Ok(AliasRecord { alias_name: r.get(0)?, key_id: r.get(1)? }))?;
+        let rows = stmt.query_map([], |r| {
+            Ok(AliasRecord {
+                alias_name: r.get(0)?,
+                key_id: r.get(1)?,
+            })
+        })?;
         let all: Vec<AliasRecord> = rows.collect::<Result<_, _>>()?;
-        Ok(all.into_iter().filter(|a| key_id.map_or(true, |k| a.key_id == k)).collect())
+        Ok(all
+            .into_iter()
+            .filter(|a| key_id.map_or(true, |k| a.key_id == k))
+            .collect())
     }
 
     // --- secrets ------------------------------------------------------------------------------
 
     /// Stores a new secret with its first version; false when the name is taken.
-    pub fn insert_secret(&self, secret: &SecretRecord, version: &SecretVersionRecord, data: &[u8]) -> KmsResult<bool> {
+    pub fn insert_secret(
+        &self,
+        secret: &SecretRecord,
+        version: &SecretVersionRecord,
+        data: &[u8],
+    ) -> KmsResult<bool> {
         let doc = serde_json::to_string(secret).map_err(doc_err)?;
         let mut conn = self.lock();
         let tx = conn.transaction()?;
-        if tx.execute("INSERT OR IGNORE INTO secrets (name, doc) VALUES (?1, ?2)", params![secret.name, doc])? == 0 {
+        if tx.execute(
+            "INSERT OR IGNORE INTO secrets (name, doc) VALUES (?1, ?2)",
+            params![secret.name, doc],
+        )? == 0
+        {
             return Ok(false);
         }
         tx.execute(
@@ -225,7 +313,12 @@ impl Store {
 
     /// Adds a version and saves the secret document (its new stage map) atomically; false when
     /// the version id exists.
-    pub fn add_secret_version(&self, secret: &SecretRecord, version: &SecretVersionRecord, data: &[u8]) -> KmsResult<bool> {
+    pub fn add_secret_version(
+        &self,
+        secret: &SecretRecord,
+        version: &SecretVersionRecord,
+        data: &[u8],
+    ) -> KmsResult<bool> {
         let doc = serde_json::to_string(secret).map_err(doc_err)?;
         let mut conn = self.lock();
         let tx = conn.transaction()?;
@@ -236,21 +329,34 @@ impl Store {
         if inserted == 0 {
             return Ok(false);
         }
-        tx.execute("UPDATE secrets SET doc = ?2 WHERE name = ?1", params![secret.name, doc])?;
+        tx.execute(
+            "UPDATE secrets SET doc = ?2 WHERE name = ?1",
+            params![secret.name, doc],
+        )?;
         tx.commit()?;
         Ok(true)
     }
 
     pub fn put_secret(&self, secret: &SecretRecord) -> KmsResult<()> {
         let doc = serde_json::to_string(secret).map_err(doc_err)?;
-        self.lock().execute("UPDATE secrets SET doc = ?2 WHERE name = ?1", params![secret.name, doc])?;
+        self.lock().execute(
+            "UPDATE secrets SET doc = ?2 WHERE name = ?1",
+            params![secret.name, doc],
+        )?;
         Ok(())
     }
 
     pub fn get_secret(&self, name: &str) -> KmsResult<Option<SecretRecord>> {
-        let doc: Option<String> =
-            self.lock().query_row("SELECT doc FROM secrets WHERE name = ?1", params![name], |r| r.get(0)).optional()?;
-        doc.map(|d| serde_json::from_str(&d).map_err(doc_err)).transpose()
+        let doc: Option<String> = self
+            .lock()
+            .query_row(
+                "SELECT doc FROM secrets WHERE name = ?1",
+                params![name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        doc.map(|d| serde_json::from_str(&d).map_err(doc_err))
+            .transpose()
     }
 
     pub fn list_secrets(&self) -> KmsResult<Vec<SecretRecord>> {
@@ -260,7 +366,9 @@ impl Store {
             let rows = stmt.query_map([], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
-        docs.iter().map(|d| serde_json::from_str(d).map_err(doc_err)).collect()
+        docs.iter()
+            .map(|d| serde_json::from_str(d).map_err(doc_err))
+            .collect()
     }
 
     /// Removes a secret, its versions and its tags.
@@ -269,7 +377,10 @@ impl Store {
         let tx = conn.transaction()?;
         tx.execute("DELETE FROM secrets WHERE name = ?1", params![name])?;
         tx.execute("DELETE FROM secret_versions WHERE name = ?1", params![name])?;
-        tx.execute("DELETE FROM tags WHERE resource = ?1", params![format!("secret:{name}")])?;
+        tx.execute(
+            "DELETE FROM tags WHERE resource = ?1",
+            params![format!("secret:{name}")],
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -279,13 +390,21 @@ impl Store {
         let mut stmt =
             conn.prepare("SELECT version_id, created, data_type FROM secret_versions WHERE name = ?1 ORDER BY rowid")?;
         let rows = stmt.query_map(params![name], |r| {
-            Ok(SecretVersionRecord { version_id: r.get(0)?, create_time: r.get(1)?, data_type: r.get(2)? })
+            Ok(SecretVersionRecord {
+                version_id: r.get(0)?,
+                create_time: r.get(1)?,
+                data_type: r.get(2)?,
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// One version with its stored (encrypted) value.
-    pub fn secret_version(&self, name: &str, version_id: &str) -> KmsResult<Option<(SecretVersionRecord, Vec<u8>)>> {
+    pub fn secret_version(
+        &self,
+        name: &str,
+        version_id: &str,
+    ) -> KmsResult<Option<(SecretVersionRecord, Vec<u8>)>> {
         Ok(self
             .lock()
             .query_row(
@@ -316,7 +435,10 @@ impl Store {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         for k in keys {
-            tx.execute("DELETE FROM tags WHERE resource = ?1 AND tag_key = ?2", params![resource, k])?;
+            tx.execute(
+                "DELETE FROM tags WHERE resource = ?1 AND tag_key = ?2",
+                params![resource, k],
+            )?;
         }
         tx.commit()?;
         Ok(())
@@ -324,7 +446,8 @@ impl Store {
 
     pub fn tags(&self, resource: &str) -> KmsResult<Vec<(String, String)>> {
         let conn = self.lock();
-        let mut stmt = conn.prepare("SELECT tag_key, tag_value FROM tags WHERE resource = ?1 ORDER BY tag_key")?;
+        let mut stmt = conn
+            .prepare("SELECT tag_key, tag_value FROM tags WHERE resource = ?1 ORDER BY tag_key")?;
         let rows = stmt.query_map(params![resource], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -332,15 +455,26 @@ impl Store {
     // --- sealed metadata (the emulator-managed secrets key) --------------------------------------
 
     pub fn meta_secret(&self, name: &str) -> KmsResult<Option<Zeroizing<Vec<u8>>>> {
-        let sealed: Option<Vec<u8>> =
-            self.lock().query_row("SELECT value FROM meta WHERE name = ?1", params![name], |r| r.get(0)).optional()?;
-        sealed.map(|s| self.open(&format!("meta:{name}"), &s)).transpose()
+        let sealed: Option<Vec<u8>> = self
+            .lock()
+            .query_row(
+                "SELECT value FROM meta WHERE name = ?1",
+                params![name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        sealed
+            .map(|s| self.open(&format!("meta:{name}"), &s))
+            .transpose()
     }
 
     /// Stores a value unless one exists; returns the value in effect (first writer wins).
     pub fn meta_secret_init(&self, name: &str, value: &[u8]) -> KmsResult<Zeroizing<Vec<u8>>> {
         let sealed = self.seal(&format!("meta:{name}"), value)?;
-        self.lock().execute("INSERT OR IGNORE INTO meta (name, value) VALUES (?1, ?2)", params![name, sealed])?;
+        self.lock().execute(
+            "INSERT OR IGNORE INTO meta (name, value) VALUES (?1, ?2)",
+            params![name, sealed],
+        )?;
         self.meta_secret(name)?.ok_or_else(KmsError::internal)
     }
 }

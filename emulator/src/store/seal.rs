@@ -32,7 +32,9 @@ impl Sealer {
     pub fn random() -> Self {
         let mut key = Zeroizing::new([0u8; 32]);
         rand::thread_rng().fill_bytes(key.as_mut());
-        Sealer { cipher: Aes256Gcm::new(key.as_ref().into()) }
+        Sealer {
+            cipher: Aes256Gcm::new(key.as_ref().into()),
+        }
     }
 
     /// Loads `<dir>/master.key`, creating it (mode 0600, fsynced) on first start.
@@ -66,7 +68,9 @@ impl Sealer {
             }
             Err(e) => return Err(e.into()),
         }
-        Ok(Sealer { cipher: Aes256Gcm::new(key.as_ref().into()) })
+        Ok(Sealer {
+            cipher: Aes256Gcm::new(key.as_ref().into()),
+        })
     }
 
     pub fn seal(&self, label: &str, plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
@@ -74,7 +78,13 @@ impl Sealer {
         rand::thread_rng().fill_bytes(&mut nonce);
         let ct = self
             .cipher
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad: label.as_bytes() })
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: label.as_bytes(),
+                },
+            )
             .map_err(|_| SealError::Corrupt)?;
         let mut out = nonce.to_vec();
         out.extend_from_slice(&ct);
@@ -87,7 +97,13 @@ impl Sealer {
         }
         let (nonce, ct) = sealed.split_at(NONCE_LEN);
         self.cipher
-            .decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad: label.as_bytes() })
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ct,
+                    aad: label.as_bytes(),
+                },
+            )
             .map(Zeroizing::new)
             .map_err(|_| SealError::Corrupt)
     }

@@ -21,7 +21,10 @@ pub fn enc(s: &str) -> String {
 }
 
 fn sorted_query(params: &[(String, String)]) -> String {
-    let mut p: Vec<_> = params.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect();
+    let mut p: Vec<_> = params
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect();
     p.sort();
     p.join("&")
 }
@@ -51,7 +54,12 @@ pub fn now_date() -> String {
 
 pub async fn start() -> (RunningEmulator, Kms) {
     let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
-    let kms = Kms::new(&emu.endpoint(), &emu.credential().access_key_id, &emu.credential().access_key_secret, emu.admin_token());
+    let kms = Kms::new(
+        &emu.endpoint(),
+        &emu.credential().access_key_id,
+        &emu.credential().access_key_secret,
+        emu.admin_token(),
+    );
     (emu, kms)
 }
 
@@ -67,39 +75,69 @@ impl Kms {
     }
 
     /// Sends one ACS3-signed request; `SecretData`/`Recipient` travel in a form body like the SDK.
-    pub async fn send(&self, action: &str, params: &[(&str, &str)], s: Sign) -> (u16, reqwest::header::HeaderMap, Value) {
+    pub async fn send(
+        &self,
+        action: &str,
+        params: &[(&str, &str)],
+        s: Sign,
+    ) -> (u16, reqwest::header::HeaderMap, Value) {
         let host = self.endpoint.trim_start_matches("http://").to_owned();
         let (body_params, query_params): (Vec<_>, Vec<_>) = params
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .partition(|(k, _)| k == "SecretData" || k == "Recipient");
         let query = sorted_query(&query_params);
-        let body = if body_params.is_empty() { String::new() } else { sorted_query(&body_params) };
+        let body = if body_params.is_empty() {
+            String::new()
+        } else {
+            sorted_query(&body_params)
+        };
         let body_hash = hex::encode(Sha256::digest(body.as_bytes()));
         let mut headers: Vec<(String, String)> = vec![
             ("host".into(), host),
             ("x-acs-action".into(), action.into()),
             ("x-acs-version".into(), "2016-01-20".into()),
             ("x-acs-date".into(), s.date.clone().unwrap_or_else(now_date)),
-            ("x-acs-signature-nonce".into(), s.nonce.clone().unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string())),
+            (
+                "x-acs-signature-nonce".into(),
+                s.nonce
+                    .clone()
+                    .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string()),
+            ),
             ("x-acs-content-sha256".into(), body_hash.clone()),
             ("accept".into(), "application/json".into()),
         ];
         if !body_params.is_empty() {
-            headers.push(("content-type".into(), "application/x-www-form-urlencoded".into()));
+            headers.push((
+                "content-type".into(),
+                "application/x-www-form-urlencoded".into(),
+            ));
         }
         headers.sort();
         let method = s.method.unwrap_or("POST");
-        let canon_headers: String = headers.iter().map(|(k, v)| format!("{k}:{}\n", v.trim())).collect();
+        let canon_headers: String = headers
+            .iter()
+            .map(|(k, v)| format!("{k}:{}\n", v.trim()))
+            .collect();
         let signed: Vec<&str> = headers.iter().map(|(k, _)| k.as_str()).collect();
-        let canonical = format!("{method}\n/\n{query}\n{canon_headers}\n{}\n{body_hash}", signed.join(";"));
-        let sts = format!("ACS3-HMAC-SHA256\n{}", hex::encode(Sha256::digest(canonical.as_bytes())));
+        let canonical = format!(
+            "{method}\n/\n{query}\n{canon_headers}\n{}\n{body_hash}",
+            signed.join(";")
+        );
+        let sts = format!(
+            "ACS3-HMAC-SHA256\n{}",
+            hex::encode(Sha256::digest(canonical.as_bytes()))
+        );
         let secret = s.secret.clone().unwrap_or_else(|| self.secret.clone());
         let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
         mac.update(sts.as_bytes());
         let sig = hex::encode(mac.finalize().into_bytes());
         let ak = s.ak.clone().unwrap_or_else(|| self.ak.clone());
-        let url = if query.is_empty() { format!("{}/", self.endpoint) } else { format!("{}/?{query}", self.endpoint) };
+        let url = if query.is_empty() {
+            format!("{}/", self.endpoint)
+        } else {
+            format!("{}/?{query}", self.endpoint)
+        };
         let mut req = self.http.request(method.parse().unwrap(), url);
         for (k, v) in &headers {
             if k != "host" {
@@ -107,13 +145,20 @@ impl Kms {
             }
         }
         if !s.no_auth {
-            req = req.header("Authorization", format!("ACS3-HMAC-SHA256 Credential={ak},SignedHeaders={},Signature={sig}", signed.join(";")));
+            req = req.header(
+                "Authorization",
+                format!(
+                    "ACS3-HMAC-SHA256 Credential={ak},SignedHeaders={},Signature={sig}",
+                    signed.join(";")
+                ),
+            );
         }
         let resp = req.body(body).send().await.unwrap();
         let status = resp.status().as_u16();
         let hdrs = resp.headers().clone();
         let text = resp.text().await.unwrap();
-        let json = serde_json::from_str(&text).unwrap_or_else(|_| panic!("non-JSON response {status}: {text}"));
+        let json = serde_json::from_str(&text)
+            .unwrap_or_else(|_| panic!("non-JSON response {status}: {text}"));
         (status, hdrs, json)
     }
 
@@ -139,7 +184,10 @@ impl Kms {
     }
 
     pub async fn admin(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut req = self.http.request(method.parse().unwrap(), format!("{}{path}", self.endpoint)).bearer_auth(&self.admin_token);
+        let mut req = self
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", self.endpoint))
+            .bearer_auth(&self.admin_token);
         if let Some(b) = body {
             req = req.json(&b);
         }
@@ -153,13 +201,19 @@ impl Kms {
         if let Some(u) = usage {
             p.push(("KeyUsage", u));
         }
-        self.ok("CreateKey", &p).await["KeyMetadata"]["KeyId"].as_str().unwrap().to_owned()
+        self.ok("CreateKey", &p).await["KeyMetadata"]["KeyId"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 }
 
 pub fn assert_request_id(v: &Value) {
     let id = v["RequestId"].as_str().expect("RequestId");
-    assert!(uuid::Uuid::parse_str(id).is_ok() && id == id.to_ascii_uppercase(), "RequestId {id}");
+    assert!(
+        uuid::Uuid::parse_str(id).is_ok() && id == id.to_ascii_uppercase(),
+        "RequestId {id}"
+    );
 }
 
 pub fn assert_error_shape(v: &Value) {

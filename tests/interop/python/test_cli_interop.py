@@ -110,3 +110,44 @@ def test_cli_decrypts_official_non_base64_plaintext(emulator, client):
     assert call(client, "Decrypt", CiphertextBlob=enc["CiphertextBlob"])["Plaintext"] == "hello world"
     out = run_cli(emulator, "decrypt", "--ciphertext-blob", enc["CiphertextBlob"])
     assert out["Plaintext"] == "hello world"
+
+
+def test_cli_rpc_v1_signature_interop(emulator, client):
+    kid = new_key(client)["KeyId"]
+    out = run_cli(emulator, "--signature", "rpc", "encrypt", "--key-id", kid, "--plaintext", "rpc & = + % é",
+                  "--encryption-context", json.dumps(CTX, ensure_ascii=False))
+    dec = call(client, "Decrypt", CiphertextBlob=out["CiphertextBlob"], EncryptionContext=CTX)
+    assert base64.b64decode(dec["Plaintext"]).decode() == "rpc & = + % é"
+    name = secret_name("clirpc")
+    call(client, "CreateSecret", SecretName=name, SecretData="rpc secret & é", VersionId="v1")
+    assert run_cli(emulator, "--signature", "rpc", "get-secret", "--secret-name", name)["SecretData"] == "rpc secret & é"
+
+
+def test_cli_retries_injected_503s(emulator, client):
+    kid = new_key(client)["KeyId"]
+    emulator.admin("POST", "/_emulator/faults", {"kind": "error", "action": "Encrypt", "count": 2, "status": 503})
+    before = emulator.count("Encrypt")
+    out = run_cli(emulator, "--max-attempts", "3", "encrypt", "--key-id", kid, "--plaintext", "retry me")
+    assert out["KeyId"] == kid
+    assert emulator.count("Encrypt") - before == 3
+
+
+def test_cli_honours_throttling_then_succeeds(emulator, client):
+    kid = new_key(client)["KeyId"]
+    emulator.admin("POST", "/_emulator/faults",
+                   {"kind": "throttling", "action": "GenerateDataKey", "count": 1, "retry_after_ms": 50})
+    before = emulator.count("GenerateDataKey")
+    out = run_cli(emulator, "--max-attempts", "2", "generate-data-key", "--key-id", kid)
+    assert len(base64.b64decode(out["Plaintext"])) == 32
+    assert emulator.count("GenerateDataKey") - before == 2
+
+
+def test_cli_without_retries_reports_the_service_error(emulator, client):
+    kid = new_key(client)["KeyId"]
+    emulator.admin("POST", "/_emulator/faults", {"kind": "error", "action": "Encrypt", "count": 1, "status": 503})
+    before = emulator.count("Encrypt")
+    code, stdout, stderr = run_cli(emulator, "--max-attempts", "1", "encrypt", "--key-id", kid,
+                                   "--plaintext", "x", check=False)
+    assert code != 0 and stdout.strip() == "", (code, stdout)
+    assert "503" in stderr, stderr
+    assert emulator.count("Encrypt") - before == 1

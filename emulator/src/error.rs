@@ -140,11 +140,21 @@ impl KmsError {
             "The resource already exists.",
         )
     }
+    pub fn alias_exists() -> Self {
+        Self::new(400, "AliasAlreadyExists", "AliasName Already Exists.")
+    }
     pub fn key_disabled() -> Self {
         Self::new(
-            400,
+            409,
             "Rejected.Disabled",
-            "The request was rejected because the key is disabled.",
+            "The request was rejected because the key state is Disabled.",
+        )
+    }
+    pub fn key_pending_deletion() -> Self {
+        Self::new(
+            409,
+            "Rejected.PendingDeletion",
+            "The request was rejected because the key state is PendingDeletion.",
         )
     }
     pub fn unexpected_state() -> Self {
@@ -158,14 +168,14 @@ impl KmsError {
         Self::new(
             409,
             "Rejected.ResourceInDeleteWindow",
-            "The resource is pending deletion.",
+            "The secret is planned to be deleted.",
         )
     }
     pub fn unsupported_operation() -> Self {
         Self::new(
             400,
-            "UnsupportedOperation",
-            "This action is not supported for the specified key.",
+            "Rejected.UnsupportedOperation",
+            "Unsupported operation.",
         )
     }
     pub fn invalid_ciphertext() -> Self {

@@ -324,7 +324,7 @@ async fn asymmetric_specs() {
                     )
                     .await
                     .1,
-                    "UnsupportedOperation"
+                    "Rejected.UnsupportedOperation"
                 );
             } else {
                 let pt = b64(b"secret bytes");
@@ -370,12 +370,12 @@ async fn asymmetric_specs() {
             kms.err("Encrypt", &[("KeyId", &id), ("Plaintext", "aGk=")])
                 .await
                 .1,
-            "UnsupportedOperation"
+            "Rejected.UnsupportedOperation"
         );
     }
     let sym = kms.new_key("Aliyun_AES_256", None).await;
     assert_eq!(
         kms.err("GetPublicKey", &[("KeyId", &sym)]).await.1,
-        "UnsupportedOperation"
+        "Rejected.UnsupportedOperation"
     );
 }

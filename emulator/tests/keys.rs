@@ -47,7 +47,7 @@ async fn key_lifecycle() {
     assert_eq!(
         kms.err("Encrypt", &[("KeyId", &id), ("Plaintext", "aGk=")])
             .await,
-        (400, "Rejected.Disabled".into())
+        (409, "Rejected.Disabled".into())
     );
     kms.ok("EnableKey", &[("KeyId", &id)]).await;
     kms.ok("Encrypt", &[("KeyId", &id), ("Plaintext", "aGk=")])
@@ -77,13 +77,17 @@ async fn key_lifecycle() {
     assert_eq!(
         kms.err("Encrypt", &[("KeyId", &id), ("Plaintext", "aGk=")])
             .await,
-        (409, "Rejected.UnexpectedState".into())
+        (409, "Rejected.PendingDeletion".into())
     );
     assert_eq!(
         kms.err("EnableKey", &[("KeyId", &id)]).await.1,
-        "Rejected.UnexpectedState"
+        "Rejected.PendingDeletion"
     );
     kms.ok("CancelKeyDeletion", &[("KeyId", &id)]).await;
+    assert_eq!(
+        kms.err("CancelKeyDeletion", &[("KeyId", &id)]).await,
+        (409, "Rejected.UnexpectedState".into())
+    );
     assert_eq!(
         kms.ok("DescribeKey", &[("KeyId", &id)]).await["KeyMetadata"]["KeyState"],
         "Enabled"
@@ -191,7 +195,7 @@ async fn aliases_work_wherever_key_ids_do() {
     assert_eq!(
         kms.err("CreateAlias", &[("AliasName", "alias/app"), ("KeyId", &k2)])
             .await,
-        (409, "Rejected.ResourceExist".into())
+        (400, "AliasAlreadyExists".into())
     );
     let enc = kms
         .ok("Encrypt", &[("KeyId", "alias/app"), ("Plaintext", "aGk=")])

@@ -31,7 +31,7 @@ pub(super) fn create_alias(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     let name = alias_name(p)?;
     let key = resolve_key(ctx, p.req("KeyId")?)?;
     if !ctx.store.insert_alias(name, &key.key_id)? {
-        return Err(KmsError::resource_exists());
+        return Err(KmsError::alias_exists());
     }
     Ok(json!({}))
 }

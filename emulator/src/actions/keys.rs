@@ -56,6 +56,7 @@ pub(super) fn ensure_enabled(key: &KeyRecord) -> KmsResult<()> {
     match key.key_state.as_str() {
         STATE_ENABLED => Ok(()),
         STATE_DISABLED => Err(KmsError::key_disabled()),
+        STATE_PENDING_DELETION => Err(KmsError::key_pending_deletion()),
         _ => Err(KmsError::unexpected_state()),
     }
 }
@@ -304,7 +305,7 @@ pub(super) fn update_description(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
 pub(super) fn enable_key(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     let mut key = resolve_key(ctx, p.req("KeyId")?)?;
     if key.key_state == STATE_PENDING_DELETION {
-        return Err(KmsError::unexpected_state());
+        return Err(KmsError::key_pending_deletion());
     }
     key.key_state = STATE_ENABLED.to_owned();
     ctx.store.put_key(&key)?;
@@ -314,7 +315,7 @@ pub(super) fn enable_key(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
 pub(super) fn disable_key(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     let mut key = resolve_key(ctx, p.req("KeyId")?)?;
     if key.key_state == STATE_PENDING_DELETION {
-        return Err(KmsError::unexpected_state());
+        return Err(KmsError::key_pending_deletion());
     }
     key.key_state = STATE_DISABLED.to_owned();
     ctx.store.put_key(&key)?;
@@ -330,7 +331,7 @@ pub(super) fn schedule_deletion(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
         return Err(KmsError::invalid("PendingWindowInDays"));
     }
     if key.key_state == STATE_PENDING_DELETION {
-        return Err(KmsError::unexpected_state());
+        return Err(KmsError::key_pending_deletion());
     }
     key.key_state = STATE_PENDING_DELETION.to_owned();
     key.delete_date = Some(fmt_time(chrono::Utc::now() + chrono::Duration::days(days)));

@@ -7,6 +7,7 @@ mod crypto_ops;
 mod envelope;
 mod keys;
 mod random;
+mod secret_values;
 mod secrets;
 mod tags;
 
@@ -221,7 +222,7 @@ pub fn dispatch(ctx: &Ctx, action: &str, params: &BTreeMap<String, String>) -> K
         "AsymmetricVerify" => crypto_ops::asymmetric_verify(ctx, &p),
         "GetPublicKey" => crypto_ops::get_public_key(ctx, &p),
         "CreateSecret" => secrets::create_secret(ctx, &p),
-        "GetSecretValue" => secrets::get_secret_value(ctx, &p),
+        "GetSecretValue" => secret_values::get_secret_value(ctx, &p),
         "PutSecretValue" => secrets::put_secret_value(ctx, &p),
         "UpdateSecretVersionStage" => secrets::update_version_stage(ctx, &p),
         "ListSecretVersionIds" => secrets::list_version_ids(ctx, &p),
@@ -231,7 +232,7 @@ pub fn dispatch(ctx: &Ctx, action: &str, params: &BTreeMap<String, String>) -> K
         "DeleteSecret" => secrets::delete_secret(ctx, &p),
         "RestoreSecret" => secrets::restore_secret(ctx, &p),
         "RotateSecret" => secrets::rotate_secret(ctx, &p),
-        "BatchGetSecretValue" => secrets::batch_get_secret_value(ctx, &p),
+        "BatchGetSecretValue" => secret_values::batch_get_secret_value(ctx, &p),
         "GetRandomPassword" => random::get_random_password(&p),
         "TagResource" => tags::tag_resource(ctx, &p),
         "UntagResource" => tags::untag_resource(ctx, &p),

@@ -208,3 +208,36 @@ async fn rpc_v1_signed_request_works() {
 mod sha1_shim {
     pub use sha1::Sha1;
 }
+
+#[tokio::test]
+async fn concurrent_requests_are_all_served() {
+    let (_emu, kms) = start().await;
+    let kms = std::sync::Arc::new(kms);
+    let key = kms.new_key("Aliyun_AES_256", None).await;
+    let mut tasks = Vec::new();
+    for i in 0..64 {
+        let (kms, key) = (kms.clone(), key.clone());
+        tasks.push(tokio::spawn(async move {
+            let pt = base64::engine::general_purpose::STANDARD.encode(format!("message {i}"));
+            let enc = kms
+                .ok("Encrypt", &[("KeyId", &key), ("Plaintext", &pt)])
+                .await;
+            let blob = enc["CiphertextBlob"].as_str().unwrap().to_owned();
+            assert_eq!(
+                kms.ok("Decrypt", &[("CiphertextBlob", &blob)]).await["Plaintext"],
+                pt.as_str()
+            );
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let (_, stats) = kms.admin("GET", "/_emulator/stats", None).await;
+    assert_eq!(
+        (
+            stats["requests"]["Encrypt"].as_u64(),
+            stats["requests"]["Decrypt"].as_u64()
+        ),
+        (Some(64), Some(64))
+    );
+}

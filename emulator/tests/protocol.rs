@@ -241,3 +241,30 @@ async fn concurrent_requests_are_all_served() {
         (Some(64), Some(64))
     );
 }
+
+#[tokio::test]
+async fn dry_run_and_wrong_version() {
+    let (_emu, kms) = start().await;
+    let key = kms.new_key("Aliyun_AES_256", None).await;
+    assert_eq!(
+        kms.err(
+            "Encrypt",
+            &[("KeyId", &key), ("Plaintext", "aGk="), ("DryRun", "true")]
+        )
+        .await,
+        (400, "DryRunOperationError".into())
+    );
+    kms.ok(
+        "Encrypt",
+        &[("KeyId", &key), ("Plaintext", "aGk="), ("DryRun", "false")],
+    )
+    .await;
+    let (_, stats) = kms.admin("GET", "/_emulator/stats", None).await;
+    assert_eq!(stats["requests"]["Encrypt"], 2);
+    let sign = Sign {
+        version: Some("2015-01-01".into()),
+        ..Sign::default()
+    };
+    let (status, _, v) = kms.send("ListKeys", &[], sign).await;
+    assert_eq!((status, v["Code"].as_str()), (400, Some("InvalidVersion")));
+}

@@ -193,6 +193,15 @@ pub const SUPPORTED: &[&str] = &[
 /// Runs one action. Unknown actions get KMS's "api not found".
 pub fn dispatch(ctx: &Ctx, action: &str, params: &BTreeMap<String, String>) -> KmsResult<Value> {
     let p = Params(params);
+    // KMS answers a dry run with an error that says it would have passed; the emulator does not
+    // evaluate permissions, so every well-formed dry run "passes".
+    if SUPPORTED.contains(&action) && p.opt_bool("DryRun")? == Some(true) {
+        return Err(KmsError::new(
+            400,
+            "DryRunOperationError",
+            "The request passes the dry run.",
+        ));
+    }
     match action {
         "CreateKey" => keys::create_key(ctx, &p),
         "DescribeKey" => keys::describe_key(ctx, &p),

@@ -79,6 +79,9 @@ impl RawRequest {
     }
 }
 
+/// The one KMS OpenAPI version the emulator speaks.
+pub const API_VERSION: &str = "2016-01-20";
+
 /// Which signing scheme authenticated the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scheme {
@@ -185,6 +188,19 @@ pub fn verify(
     }
     if auth.action.is_empty() {
         return Err(KmsError::missing("Action"));
+    }
+    // Only the 2016-01-20 API exists here; a client aiming at another version must hear so
+    // rather than get answers shaped for this one.
+    let version = match auth.scheme {
+        Scheme::RpcV1 => auth.params.get("Version").map(String::as_str),
+        Scheme::Acs3 | Scheme::Acs4 => req.header("x-acs-version").map(str::trim),
+    };
+    if version.is_some_and(|v| v != API_VERSION) {
+        return Err(KmsError::new(
+            400,
+            "InvalidVersion",
+            "Specified parameter Version is not valid.",
+        ));
     }
     Ok(auth)
 }

@@ -37,6 +37,7 @@ pub struct Sign {
     pub secret: Option<String>,
     pub ak: Option<String>,
     pub method: Option<&'static str>,
+    pub version: Option<String>,
     pub no_auth: bool,
 }
 
@@ -96,7 +97,10 @@ impl Kms {
         let mut headers: Vec<(String, String)> = vec![
             ("host".into(), host),
             ("x-acs-action".into(), action.into()),
-            ("x-acs-version".into(), "2016-01-20".into()),
+            (
+                "x-acs-version".into(),
+                s.version.clone().unwrap_or_else(|| "2016-01-20".into()),
+            ),
             ("x-acs-date".into(), s.date.clone().unwrap_or_else(now_date)),
             (
                 "x-acs-signature-nonce".into(),

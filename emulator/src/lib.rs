@@ -180,6 +180,9 @@ async fn serve(
                 let mut stop = shutdown.clone();
                 conns.spawn(async move {
                     let svc = service_fn(move |req| server::handle(shared.clone(), req));
+                    // No timer on purpose: with one, hyper would close idle keep-alive connections
+                    // after 30 s, and a client reusing a pooled connection at that instant sees a
+                    // spurious network error that a test would blame on its retry logic.
                     let conn = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), svc);
                     tokio::pin!(conn);
                     tokio::select! {

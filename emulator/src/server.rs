@@ -111,12 +111,20 @@ pub async fn handle(
             &request_id,
         ));
     }
-    if path != "/" || !(parts.method == Method::GET || parts.method == Method::POST) {
+    if path != "/" {
         return Ok(error_response(
             &KmsError::action_not_found(),
             &request_id,
             &shared.host_id,
         ));
+    }
+    if !(parts.method == Method::GET || parts.method == Method::POST) {
+        let err = KmsError::new(
+            403,
+            "UnsupportedHTTPMethod",
+            "This http method is not supported.",
+        );
+        return Ok(error_response(&err, &request_id, &shared.host_id));
     }
     let raw = RawRequest {
         method: parts.method.as_str().to_owned(),

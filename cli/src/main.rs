@@ -7,8 +7,8 @@
 use base64::Engine as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use kmskit::{
-    Client, ClientConfig, DecryptRequest, EncryptRequest, EncryptionContext, Gateway, GenerateDataKeyRequest,
-    GetSecretValueRequest, RetryPolicy, SignatureVersion,
+    Client, ClientConfig, DecryptRequest, EncryptRequest, EncryptionContext, Gateway,
+    GenerateDataKeyRequest, GetSecretValueRequest, RetryPolicy, SignatureVersion,
 };
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
@@ -16,7 +16,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Parser, Debug)]
-#[command(name = "kmskit", version, about = "Alibaba Cloud KMS from the command line (kmskit)")]
+#[command(
+    name = "kmskit",
+    version,
+    about = "Alibaba Cloud KMS from the command line (kmskit)"
+)]
 struct Cli {
     /// Endpoint URL (https://host[:port], or http:// for a local emulator); overrides --gateway.
     #[arg(long, global = true, env = "KMSKIT_ENDPOINT")]
@@ -79,7 +83,11 @@ enum Command {
 struct EncryptArgs {
     #[arg(long)]
     key_id: String,
-    #[arg(long, conflicts_with = "plaintext_file", required_unless_present = "plaintext_file")]
+    #[arg(
+        long,
+        conflicts_with = "plaintext_file",
+        required_unless_present = "plaintext_file"
+    )]
     plaintext: Option<String>,
     #[arg(long)]
     plaintext_file: Option<PathBuf>,
@@ -139,7 +147,10 @@ fn main() -> ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("KMSKIT_LOG"))
         .init();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -148,7 +159,10 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(value) => {
-            println!("{}", serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string()));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string())
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -177,10 +191,9 @@ fn build_client(cli: &Cli) -> kmskit::Result<Client> {
         GatewayArg::Shared => Gateway::Shared,
         GatewayArg::Vpc => Gateway::SharedVpc,
         GatewayArg::Dedicated => Gateway::Dedicated {
-            instance_id: cli
-                .instance_id
-                .clone()
-                .ok_or_else(|| kmskit::Error::configuration("--gateway dedicated needs --instance-id"))?,
+            instance_id: cli.instance_id.clone().ok_or_else(|| {
+                kmskit::Error::configuration("--gateway dedicated needs --instance-id")
+            })?,
         },
     });
     if let Some(e) = &cli.endpoint {
@@ -196,7 +209,10 @@ fn build_client(cli: &Cli) -> kmskit::Result<Client> {
         b = b.read_timeout(Duration::from_millis(ms));
     }
     if let Some(n) = cli.max_attempts {
-        b = b.retry_policy(RetryPolicy { max_attempts: n, ..RetryPolicy::default() });
+        b = b.retry_policy(RetryPolicy {
+            max_attempts: n,
+            ..RetryPolicy::default()
+        });
     }
     b = b.signature_version(match cli.signature {
         SigArg::Acs3 => SignatureVersion::Acs3HmacSha256,
@@ -207,7 +223,9 @@ fn build_client(cli: &Cli) -> kmskit::Result<Client> {
 }
 
 fn context(arg: &Option<String>) -> kmskit::Result<Option<EncryptionContext>> {
-    arg.as_deref().map(EncryptionContext::from_json_str).transpose()
+    arg.as_deref()
+        .map(EncryptionContext::from_json_str)
+        .transpose()
 }
 
 async fn run(cli: Cli) -> kmskit::Result<Value> {
@@ -216,16 +234,23 @@ async fn run(cli: Cli) -> kmskit::Result<Value> {
         Command::Encrypt(a) => {
             let plaintext = match (&a.plaintext, &a.plaintext_file) {
                 (Some(t), _) => t.as_bytes().to_vec(),
-                (None, Some(f)) => std::fs::read(f)
-                    .map_err(|e| kmskit::Error::invalid_argument(format!("cannot read {}: {e}", f.display())))?,
-                (None, None) => return Err(kmskit::Error::invalid_argument("give --plaintext or --plaintext-file")),
+                (None, Some(f)) => std::fs::read(f).map_err(|e| {
+                    kmskit::Error::invalid_argument(format!("cannot read {}: {e}", f.display()))
+                })?,
+                (None, None) => {
+                    return Err(kmskit::Error::invalid_argument(
+                        "give --plaintext or --plaintext-file",
+                    ))
+                }
             };
             let mut req = EncryptRequest::new(a.key_id, plaintext);
             if let Some(c) = context(&a.encryption_context)? {
                 req = req.encryption_context(c);
             }
             let r = client.encrypt(req).await?;
-            Ok(json!({"CiphertextBlob": r.ciphertext_blob, "KeyId": r.key_id, "KeyVersionId": r.key_version_id, "RequestId": r.request_id}))
+            Ok(
+                json!({"CiphertextBlob": r.ciphertext_blob, "KeyId": r.key_id, "KeyVersionId": r.key_version_id, "RequestId": r.request_id}),
+            )
         }
         Command::Decrypt(a) => {
             let mut req = DecryptRequest::new(a.ciphertext_blob);
@@ -236,7 +261,7 @@ async fn run(cli: Cli) -> kmskit::Result<Value> {
             Ok(json!({
                 "KeyId": r.key_id,
                 "KeyVersionId": r.key_version_id,
-                "Plaintext": base64::engine::general_purpose::STANDARD.encode(r.plaintext.expose()),
+                "Plaintext": r.plaintext_wire.expose(),
                 "RequestId": r.request_id,
             }))
         }
@@ -291,14 +316,18 @@ async fn run(cli: Cli) -> kmskit::Result<Value> {
             let mut params = match &a.params_json {
                 Some(j) => match serde_json::from_str::<Value>(j) {
                     Ok(Value::Object(m)) => m,
-                    _ => return Err(kmskit::Error::invalid_argument("--params-json must be a JSON object")),
+                    _ => {
+                        return Err(kmskit::Error::invalid_argument(
+                            "--params-json must be a JSON object",
+                        ))
+                    }
                 },
                 None => Map::new(),
             };
             for p in &a.params {
-                let (k, v) = p
-                    .split_once('=')
-                    .ok_or_else(|| kmskit::Error::invalid_argument(format!("--param {p:?}: expected KEY=VALUE")))?;
+                let (k, v) = p.split_once('=').ok_or_else(|| {
+                    kmskit::Error::invalid_argument(format!("--param {p:?}: expected KEY=VALUE"))
+                })?;
                 params.insert(k.to_owned(), Value::String(v.to_owned()));
             }
             Ok(Value::Object(client.call(&a.action, params).await?))

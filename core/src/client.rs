@@ -33,7 +33,9 @@ struct Inner {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client").field("config", &self.inner.config).finish()
+        f.debug_struct("Client")
+            .field("config", &self.inner.config)
+            .finish()
     }
 }
 
@@ -51,10 +53,21 @@ impl Client {
     /// call. Needs no runtime to build; calls need a tokio runtime.
     pub fn new(config: ClientConfig) -> Result<Client> {
         let transport = Transport::new(&config)?;
-        let credentials = config.credentials.clone().unwrap_or_else(|| Arc::new(EnvProvider));
+        let credentials = config
+            .credentials
+            .clone()
+            .unwrap_or_else(|| Arc::new(EnvProvider));
         let budget = RetryBudget::new(config.retry.budget.clone());
         let hooks = config.hooks.clone();
-        Ok(Client { inner: Arc::new(Inner { config, transport, credentials, budget, hooks }) })
+        Ok(Client {
+            inner: Arc::new(Inner {
+                config,
+                transport,
+                credentials,
+                budget,
+                hooks,
+            }),
+        })
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -69,7 +82,11 @@ impl Client {
     /// Any KMS 2016-01-20 action with parameters by wire name; returns the response body.
     /// Values are written as the official SDK writes them: booleans `True`/`False`, objects and
     /// arrays as compact JSON.
-    pub async fn call(&self, action: &str, params: Map<String, Value>) -> Result<Map<String, Value>> {
+    pub async fn call(
+        &self,
+        action: &str,
+        params: Map<String, Value>,
+    ) -> Result<Map<String, Value>> {
         api::validate_action(action)?;
         let op = api::operation(action);
         self.execute(action, &op, &params).await
@@ -84,21 +101,28 @@ impl Client {
         let body = self.call_known("Decrypt", req.to_params()?).await?;
         let wire: WirePlaintextResponse = from_body(body)?;
         Ok(DecryptResponse {
-            plaintext: wire.plaintext_bytes()?,
+            plaintext: wire.plaintext_lenient()?,
+            plaintext_wire: wire.plaintext_wire()?.clone(),
             key_id: wire.key_id,
             key_version_id: wire.key_version_id,
             request_id: wire.request_id,
         })
     }
 
-    pub async fn generate_data_key(&self, req: GenerateDataKeyRequest) -> Result<GenerateDataKeyResponse> {
+    pub async fn generate_data_key(
+        &self,
+        req: GenerateDataKeyRequest,
+    ) -> Result<GenerateDataKeyResponse> {
         let body = self.call_known("GenerateDataKey", req.to_params()?).await?;
         let wire: WirePlaintextResponse = from_body(body)?;
         Ok(GenerateDataKeyResponse {
             plaintext: wire.plaintext_bytes()?,
-            ciphertext_blob: wire
-                .ciphertext_blob
-                .ok_or_else(|| Error::new(ErrorCode::InvalidResponse, "the response has no CiphertextBlob"))?,
+            ciphertext_blob: wire.ciphertext_blob.ok_or_else(|| {
+                Error::new(
+                    ErrorCode::InvalidResponse,
+                    "the response has no CiphertextBlob",
+                )
+            })?,
             key_id: wire.key_id,
             key_version_id: wire.key_version_id,
             request_id: wire.request_id,
@@ -109,29 +133,55 @@ impl Client {
         &self,
         req: GenerateDataKeyRequest,
     ) -> Result<GenerateDataKeyWithoutPlaintextResponse> {
-        let body = self.call_known("GenerateDataKeyWithoutPlaintext", req.to_params()?).await?;
+        let body = self
+            .call_known("GenerateDataKeyWithoutPlaintext", req.to_params()?)
+            .await?;
         from_body(body)
     }
 
-    pub async fn get_secret_value(&self, req: GetSecretValueRequest) -> Result<GetSecretValueResponse> {
+    pub async fn get_secret_value(
+        &self,
+        req: GetSecretValueRequest,
+    ) -> Result<GetSecretValueResponse> {
         let body = self.call_known("GetSecretValue", req.to_params()?).await?;
         from_body(body)
     }
 
-    async fn call_known(&self, action: &'static str, params: Map<String, Value>) -> Result<Map<String, Value>> {
+    async fn call_known(
+        &self,
+        action: &'static str,
+        params: Map<String, Value>,
+    ) -> Result<Map<String, Value>> {
         let op = api::operation(action);
         self.execute(action, &op, &params).await
     }
 
-    async fn execute(&self, action: &str, op: &Operation, params: &Map<String, Value>) -> Result<Map<String, Value>> {
+    async fn execute(
+        &self,
+        action: &str,
+        op: &Operation,
+        params: &Map<String, Value>,
+    ) -> Result<Map<String, Value>> {
         let inner = &*self.inner;
         let wire = api::place_params(op, params)?;
         if inner.config.signature_version == SignatureVersion::RpcHmacSha1 {
-            if let Some((k, _)) = wire.query.iter().chain(wire.body.iter().flatten()).find(|(k, _)| signing::rpc::RESERVED.contains(&k.as_str())) {
-                return Err(Error::invalid_argument(format!("parameter {k} is reserved by the RPC signature")));
+            if let Some((k, _)) = wire
+                .query
+                .iter()
+                .chain(wire.body.iter().flatten())
+                .find(|(k, _)| signing::rpc::RESERVED.contains(&k.as_str()))
+            {
+                return Err(Error::invalid_argument(format!(
+                    "parameter {k} is reserved by the RPC signature"
+                )));
             }
         }
-        let span = tracing::debug_span!("kms.call", action, attempt = tracing::field::Empty, request_id = tracing::field::Empty);
+        let span = tracing::debug_span!(
+            "kms.call",
+            action,
+            attempt = tracing::field::Empty,
+            request_id = tracing::field::Empty
+        );
         async {
             let policy = &inner.config.retry;
             let mut retry: Option<RetryInfo> = None;
@@ -151,21 +201,37 @@ impl Client {
                         if let Some(id) = err.request_id() {
                             tracing::Span::current().record("request_id", id);
                         }
-                        let may_retry = attempt < policy.max_attempts && is_retryable(&err, op.idempotent);
+                        let may_retry =
+                            attempt < policy.max_attempts && is_retryable(&err, op.idempotent);
                         if !may_retry {
-                            tracing::debug!(code = err.code().as_u32(), service_code = err.service_code(), "call failed");
+                            tracing::debug!(
+                                code = err.code().as_u32(),
+                                service_code = err.service_code(),
+                                "call failed"
+                            );
                             return Err(err);
                         }
                         if !inner.budget.try_acquire(&err) {
-                            tracing::warn!(code = err.code().as_u32(), "retry budget exhausted; not retrying");
+                            tracing::warn!(
+                                code = err.code().as_u32(),
+                                "retry budget exhausted; not retrying"
+                            );
                             return Err(err);
                         }
                         let delay = policy.delay_for(attempt, &err, inner.hooks.jitter.unit());
-                        tracing::debug!(code = err.code().as_u32(), service_code = err.service_code(), delay_ms = delay.as_millis() as u64, "retrying");
+                        tracing::debug!(
+                            code = err.code().as_u32(),
+                            service_code = err.service_code(),
+                            delay_ms = delay.as_millis() as u64,
+                            "retrying"
+                        );
                         if !delay.is_zero() {
                             inner.hooks.sleeper.sleep(delay).await;
                         }
-                        retry = Some(RetryInfo { attempts: attempt, delay_ms: delay.as_millis() as u64 });
+                        retry = Some(RetryInfo {
+                            attempts: attempt,
+                            delay_ms: delay.as_millis() as u64,
+                        });
                         attempt += 1;
                     }
                 }
@@ -187,10 +253,19 @@ impl Client {
             if e.kind() == crate::error::ErrorKind::Credentials {
                 e
             } else {
-                Error::new(ErrorCode::CredentialsUnavailable, format!("credentials provider failed: {e}"))
+                Error::new(
+                    ErrorCode::CredentialsUnavailable,
+                    format!("credentials provider failed: {e}"),
+                )
             }
         })?;
-        let now = inner.hooks.clock.now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO).as_secs();
+        let now = inner
+            .hooks
+            .clock
+            .now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or(Duration::ZERO)
+            .as_secs();
         let timestamp = signing::format_timestamp(now);
         let nonce = inner.hooks.nonce.nonce();
         let req = RequestToSign {
@@ -206,14 +281,25 @@ impl Client {
         let signed = signing::sign(
             inner.config.signature_version,
             &req,
-            &SigningParams { credentials: &creds, timestamp: &timestamp, nonce: &nonce },
+            &SigningParams {
+                credentials: &creds,
+                timestamp: &timestamp,
+                nonce: &nonce,
+            },
         );
-        let raw = inner.transport.send(op.method, signed).await?;
+        let raw = inner
+            .transport
+            .send(op.method, signed, op.idempotent)
+            .await?;
         interpret(raw)
     }
 }
 
 fn from_body<T: serde::de::DeserializeOwned>(body: Map<String, Value>) -> Result<T> {
-    serde_json::from_value(Value::Object(body))
-        .map_err(|e| Error::new(ErrorCode::InvalidResponse, format!("unexpected response shape: {e}")))
+    serde_json::from_value(Value::Object(body)).map_err(|e| {
+        Error::new(
+            ErrorCode::InvalidResponse,
+            format!("unexpected response shape: {e}"),
+        )
+    })
 }

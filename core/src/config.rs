@@ -67,7 +67,12 @@ pub(crate) struct Hooks {
 impl Default for Hooks {
     fn default() -> Self {
         let s = Arc::new(SystemHooks);
-        Hooks { clock: s.clone(), nonce: s.clone(), sleeper: s.clone(), jitter: s }
+        Hooks {
+            clock: s.clone(),
+            nonce: s.clone(),
+            sleeper: s.clone(),
+            jitter: s,
+        }
     }
 }
 
@@ -240,21 +245,38 @@ impl ClientConfigBuilder {
         };
         let check = |d: Duration, what: &str| {
             if d.is_zero() {
-                Err(Error::configuration(format!("{what} must be greater than zero")))
+                Err(Error::configuration(format!(
+                    "{what} must be greater than zero"
+                )))
             } else {
                 Ok(d)
             }
         };
-        let connect_timeout = check(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT), "connect timeout")?;
-        let read_timeout = check(self.read_timeout.unwrap_or(DEFAULT_READ_TIMEOUT), "read timeout")?;
+        let connect_timeout = check(
+            self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            "connect timeout",
+        )?;
+        let read_timeout = check(
+            self.read_timeout.unwrap_or(DEFAULT_READ_TIMEOUT),
+            "read timeout",
+        )?;
         let retry = self.retry.unwrap_or_default();
         if retry.max_attempts == 0 {
-            return Err(Error::configuration("retry policy: max_attempts must be at least 1"));
+            return Err(Error::configuration(
+                "retry policy: max_attempts must be at least 1",
+            ));
         }
         let mut user_agent = default_user_agent();
-        if let Some(suffix) = self.user_agent_suffix.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if let Some(suffix) = self
+            .user_agent_suffix
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             if suffix.bytes().any(|b| b.is_ascii_control()) {
-                return Err(Error::configuration("user-agent suffix contains control characters"));
+                return Err(Error::configuration(
+                    "user-agent suffix contains control characters",
+                ));
             }
             user_agent.push(' ');
             user_agent.push_str(suffix);
@@ -291,8 +313,14 @@ mod tests {
 
     #[test]
     fn defaults() {
-        let c = ClientConfig::builder().region("cn-hangzhou").build().unwrap();
-        assert_eq!(c.endpoint().base_url(), "https://kms.cn-hangzhou.aliyuncs.com");
+        let c = ClientConfig::builder()
+            .region("cn-hangzhou")
+            .build()
+            .unwrap();
+        assert_eq!(
+            c.endpoint().base_url(),
+            "https://kms.cn-hangzhou.aliyuncs.com"
+        );
         assert_eq!(c.connect_timeout(), Duration::from_secs(5));
         assert_eq!(c.read_timeout(), Duration::from_secs(10));
         assert_eq!(c.retry_policy(), &RetryPolicy::default());
@@ -314,12 +342,27 @@ mod tests {
     #[test]
     fn invalid_settings_are_refused() {
         assert!(ClientConfig::builder().build().is_err());
-        assert!(ClientConfig::builder().region("r").read_timeout(Duration::ZERO).build().is_err());
-        assert!(ClientConfig::builder().region("r").ca_pem(b"not a pem".to_vec()).build().is_err());
-        assert!(ClientConfig::builder().region("r").ca_file("/nonexistent/ca.pem").build().is_err());
         assert!(ClientConfig::builder()
             .region("r")
-            .retry_policy(RetryPolicy { max_attempts: 0, ..RetryPolicy::default() })
+            .read_timeout(Duration::ZERO)
+            .build()
+            .is_err());
+        assert!(ClientConfig::builder()
+            .region("r")
+            .ca_pem(b"not a pem".to_vec())
+            .build()
+            .is_err());
+        assert!(ClientConfig::builder()
+            .region("r")
+            .ca_file("/nonexistent/ca.pem")
+            .build()
+            .is_err());
+        assert!(ClientConfig::builder()
+            .region("r")
+            .retry_policy(RetryPolicy {
+                max_attempts: 0,
+                ..RetryPolicy::default()
+            })
             .build()
             .is_err());
     }

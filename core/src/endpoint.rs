@@ -56,7 +56,9 @@ impl Endpoint {
         } else if let Some(r) = strip_prefix_ci(s, "http://") {
             (Scheme::Http, r)
         } else if s.contains("://") {
-            return Err(Error::configuration(format!("endpoint {s:?}: only http:// and https:// are supported")));
+            return Err(Error::configuration(format!(
+                "endpoint {s:?}: only http:// and https:// are supported"
+            )));
         } else {
             (Scheme::Https, s)
         };
@@ -64,39 +66,62 @@ impl Endpoint {
         if authority.is_empty() {
             return Err(Error::configuration(format!("endpoint {s:?} has no host")));
         }
-        if authority.contains(['/', '?', '#', '@', ' ']) || authority.bytes().any(|b| b.is_ascii_control()) {
+        if authority.contains(['/', '?', '#', '@', ' '])
+            || authority.bytes().any(|b| b.is_ascii_control())
+        {
             return Err(Error::configuration(format!(
                 "endpoint {s:?}: expected scheme://host[:port] with no path, query or user info"
             )));
         }
         if let Some((host, port)) = split_port(authority) {
             if host.is_empty() || port.parse::<u16>().map(|p| p == 0).unwrap_or(true) {
-                return Err(Error::configuration(format!("endpoint {s:?} has an invalid port")));
+                return Err(Error::configuration(format!(
+                    "endpoint {s:?} has an invalid port"
+                )));
             }
         }
-        Ok(Endpoint { scheme, authority: authority.to_ascii_lowercase() })
+        Ok(Endpoint {
+            scheme,
+            authority: authority.to_ascii_lowercase(),
+        })
     }
 
     /// The endpoint of a gateway in a region.
     pub fn for_gateway(gateway: &Gateway, region: Option<&str>) -> Result<Endpoint> {
         let need_region = || {
             region.filter(|r| !r.trim().is_empty()).ok_or_else(|| {
-                Error::configuration("no region and no endpoint: set a region (e.g. cn-hangzhou) or an endpoint")
+                Error::configuration(
+                    "no region and no endpoint: set a region (e.g. cn-hangzhou) or an endpoint",
+                )
             })
         };
         let authority = match gateway {
-            Gateway::Shared => format!("kms.{}.aliyuncs.com", valid_label(need_region()?, "region")?),
-            Gateway::SharedVpc => format!("kms-vpc.{}.aliyuncs.com", valid_label(need_region()?, "region")?),
+            Gateway::Shared => format!(
+                "kms.{}.aliyuncs.com",
+                valid_label(need_region()?, "region")?
+            ),
+            Gateway::SharedVpc => format!(
+                "kms-vpc.{}.aliyuncs.com",
+                valid_label(need_region()?, "region")?
+            ),
             Gateway::Dedicated { instance_id } => {
-                format!("{}.cryptoservice.kms.aliyuncs.com", valid_label(instance_id, "KMS instance id")?)
+                format!(
+                    "{}.cryptoservice.kms.aliyuncs.com",
+                    valid_label(instance_id, "KMS instance id")?
+                )
             }
         };
-        Ok(Endpoint { scheme: Scheme::Https, authority })
+        Ok(Endpoint {
+            scheme: Scheme::Https,
+            authority,
+        })
     }
 }
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    if s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes()) {
+    if s.len() >= prefix.len()
+        && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    {
         Some(&s[prefix.len()..])
     } else {
         None
@@ -131,7 +156,13 @@ mod tests {
         assert_eq!(e.base_url(), "https://kms.cn-hangzhou.aliyuncs.com");
         let e = Endpoint::for_gateway(&Gateway::SharedVpc, Some("cn-shanghai")).unwrap();
         assert_eq!(e.authority, "kms-vpc.cn-shanghai.aliyuncs.com");
-        let e = Endpoint::for_gateway(&Gateway::Dedicated { instance_id: "kst-hzz6".into() }, None).unwrap();
+        let e = Endpoint::for_gateway(
+            &Gateway::Dedicated {
+                instance_id: "kst-hzz6".into(),
+            },
+            None,
+        )
+        .unwrap();
         assert_eq!(e.authority, "kst-hzz6.cryptoservice.kms.aliyuncs.com");
         assert!(Endpoint::for_gateway(&Gateway::Shared, None).is_err());
         assert!(Endpoint::for_gateway(&Gateway::Shared, Some("cn/evil")).is_err());
@@ -140,11 +171,25 @@ mod tests {
     #[test]
     fn explicit_endpoints() {
         let e = Endpoint::parse("http://127.0.0.1:8080/").unwrap();
-        assert_eq!((e.scheme, e.authority.as_str()), (Scheme::Http, "127.0.0.1:8080"));
+        assert_eq!(
+            (e.scheme, e.authority.as_str()),
+            (Scheme::Http, "127.0.0.1:8080")
+        );
         let e = Endpoint::parse("kms.cn-hangzhou.aliyuncs.com").unwrap();
         assert_eq!(e.scheme, Scheme::Https);
-        assert_eq!(Endpoint::parse("HTTPS://[::1]:443").unwrap().authority, "[::1]:443");
-        for bad in ["ftp://x", "http://", "http://a/b", "http://a:0", "http://a:99999", "http://u@h", "http://:80"] {
+        assert_eq!(
+            Endpoint::parse("HTTPS://[::1]:443").unwrap().authority,
+            "[::1]:443"
+        );
+        for bad in [
+            "ftp://x",
+            "http://",
+            "http://a/b",
+            "http://a:0",
+            "http://a:99999",
+            "http://u@h",
+            "http://:80",
+        ] {
             assert!(Endpoint::parse(bad).is_err(), "{bad}");
         }
     }

@@ -83,6 +83,8 @@ error_codes! {
     ConnectFailed = 2001 => Network,
     /// The connection failed after the request may have been sent (reset, closed early).
     ConnectionLost = 2002 => Network,
+    /// The TLS handshake failed (unknown CA, wrong host name, protocol error); not retried.
+    TlsFailed = 2003 => Network,
     /// Connecting took longer than the connect timeout.
     ConnectTimeout = 2101 => Timeout,
     /// The response did not arrive within the read timeout.
@@ -331,8 +333,14 @@ mod tests {
 
     #[test]
     fn classification_of_service_codes() {
-        assert_eq!(classify_service_code(Some("Throttling.User"), 400), ErrorCode::Throttled);
-        assert_eq!(classify_service_code(Some("Rejected.Throttling"), 400), ErrorCode::Throttled);
+        assert_eq!(
+            classify_service_code(Some("Throttling.User"), 400),
+            ErrorCode::Throttled
+        );
+        assert_eq!(
+            classify_service_code(Some("Rejected.Throttling"), 400),
+            ErrorCode::Throttled
+        );
         assert_eq!(
             classify_service_code(Some("Forbidden.KeyNotFound"), 404),
             ErrorCode::ResourceNotFound
@@ -341,26 +349,40 @@ mod tests {
             classify_service_code(Some("SignatureDoesNotMatch"), 400),
             ErrorCode::AuthenticationFailed
         );
-        assert_eq!(classify_service_code(Some("Forbidden.NoPermission"), 403), ErrorCode::Forbidden);
-        assert_eq!(classify_service_code(Some("InternalFailure"), 500), ErrorCode::ServiceError);
+        assert_eq!(
+            classify_service_code(Some("Forbidden.NoPermission"), 403),
+            ErrorCode::Forbidden
+        );
+        assert_eq!(
+            classify_service_code(Some("InternalFailure"), 500),
+            ErrorCode::ServiceError
+        );
         assert_eq!(
             classify_service_code(Some("ServiceUnavailable"), 503),
             ErrorCode::ServiceUnavailable
         );
-        assert_eq!(classify_service_code(Some("InvalidParameter"), 400), ErrorCode::InvalidParameter);
-        assert_eq!(classify_service_code(Some("Rejected.Disabled"), 400), ErrorCode::InvalidState);
+        assert_eq!(
+            classify_service_code(Some("InvalidParameter"), 400),
+            ErrorCode::InvalidParameter
+        );
+        assert_eq!(
+            classify_service_code(Some("Rejected.Disabled"), 400),
+            ErrorCode::InvalidState
+        );
     }
 
     #[test]
     fn display_includes_request_id_and_status() {
-        let e = Error::new(ErrorCode::ResourceNotFound, "The specified Key is not found.").with_service(
-            ServiceDetails {
-                code: Some("Forbidden.KeyNotFound".into()),
-                request_id: Some("R1".into()),
-                http_status: Some(404),
-                ..Default::default()
-            },
-        );
+        let e = Error::new(
+            ErrorCode::ResourceNotFound,
+            "The specified Key is not found.",
+        )
+        .with_service(ServiceDetails {
+            code: Some("Forbidden.KeyNotFound".into()),
+            request_id: Some("R1".into()),
+            http_status: Some(404),
+            ..Default::default()
+        });
         let s = e.to_string();
         assert!(s.contains("3301"), "{s}");
         assert!(s.contains("Forbidden.KeyNotFound"), "{s}");

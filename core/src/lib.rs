@@ -30,8 +30,9 @@ pub mod signing;
 mod transport;
 
 pub use api::models::{
-    DecryptRequest, DecryptResponse, EncryptRequest, EncryptResponse, EncryptionContext, GenerateDataKeyRequest,
-    GenerateDataKeyResponse, GenerateDataKeyWithoutPlaintextResponse, GetSecretValueRequest, GetSecretValueResponse,
+    DecryptRequest, DecryptResponse, EncryptRequest, EncryptResponse, EncryptionContext,
+    GenerateDataKeyRequest, GenerateDataKeyResponse, GenerateDataKeyWithoutPlaintextResponse,
+    GetSecretValueRequest, GetSecretValueResponse,
 };
 pub use client::Client;
 pub use config::{ClientConfig, ClientConfigBuilder};

@@ -14,22 +14,36 @@ pub(crate) fn interpret(raw: RawResponse) -> Result<Map<String, Value>> {
     };
     if !is_error {
         return parsed.ok_or_else(|| {
-            Error::new(ErrorCode::InvalidResponse, format!("HTTP {} with a body that is not a JSON object", raw.status))
-                .with_service(ServiceDetails {
-                    request_id: raw.request_id.clone(),
-                    http_status: Some(raw.status),
-                    ..Default::default()
-                })
-                .with_retryable(false)
+            Error::new(
+                ErrorCode::InvalidResponse,
+                format!("HTTP {} with a body that is not a JSON object", raw.status),
+            )
+            .with_service(ServiceDetails {
+                request_id: raw.request_id.clone(),
+                http_status: Some(raw.status),
+                ..Default::default()
+            })
+            .with_retryable(false)
         });
     }
     let Some(body) = parsed else {
-        let kind = raw.content_type.as_deref().unwrap_or("unknown content type");
+        let kind = raw
+            .content_type
+            .as_deref()
+            .unwrap_or("unknown content type");
         return Err(Error::new(
             ErrorCode::InvalidResponse,
-            format!("HTTP {} with a body that is not KMS JSON ({kind}, {} bytes)", raw.status, raw.body.len()),
+            format!(
+                "HTTP {} with a body that is not KMS JSON ({kind}, {} bytes)",
+                raw.status,
+                raw.body.len()
+            ),
         )
-        .with_service(ServiceDetails { request_id: raw.request_id, http_status: Some(raw.status), ..Default::default() })
+        .with_service(ServiceDetails {
+            request_id: raw.request_id,
+            http_status: Some(raw.status),
+            ..Default::default()
+        })
         .with_retryable(raw.status >= 500));
     };
     let field = |a: &str, b: &str| {
@@ -50,11 +64,20 @@ pub(crate) fn interpret(raw: RawResponse) -> Result<Map<String, Value>> {
     };
     let mut code = classify_service_code(service_code.as_deref(), raw.status);
     // The official SDK treats any error carrying x-acs-retry-after as throttling.
-    if raw.retry_after_ms.is_some() && code != ErrorCode::Throttled && (raw.status == 429 || code == ErrorCode::ServiceUnavailable) {
+    if raw.retry_after_ms.is_some()
+        && code != ErrorCode::Throttled
+        && (raw.status == 429 || code == ErrorCode::ServiceUnavailable)
+    {
         code = ErrorCode::Throttled;
     }
-    let message = details.message.clone().unwrap_or_else(|| format!("HTTP {}", raw.status));
-    let retryable = matches!(code, ErrorCode::Throttled | ErrorCode::ServiceUnavailable | ErrorCode::ServiceError);
+    let message = details
+        .message
+        .clone()
+        .unwrap_or_else(|| format!("HTTP {}", raw.status));
+    let retryable = matches!(
+        code,
+        ErrorCode::Throttled | ErrorCode::ServiceUnavailable | ErrorCode::ServiceError
+    );
     Err(Error::new(code, message)
         .with_service(details)
         .with_retryable(retryable)
@@ -64,10 +87,15 @@ pub(crate) fn interpret(raw: RawResponse) -> Result<Map<String, Value>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bytes::Bytes;
 
     fn raw(status: u16, body: &str) -> RawResponse {
-        RawResponse { status, request_id: None, retry_after_ms: None, content_type: None, body: Bytes::from(body.to_owned()) }
+        RawResponse {
+            status,
+            request_id: None,
+            retry_after_ms: None,
+            content_type: None,
+            body: body.as_bytes().to_vec(),
+        }
     }
 
     #[test]
@@ -88,7 +116,10 @@ mod tests {
 
     #[test]
     fn throttling_with_retry_after() {
-        let mut r = raw(400, r#"{"Code":"Throttling","Message":"slow down","RequestId":"T"}"#);
+        let mut r = raw(
+            400,
+            r#"{"Code":"Throttling","Message":"slow down","RequestId":"T"}"#,
+        );
         r.retry_after_ms = Some(1200);
         let e = interpret(r).unwrap_err();
         assert_eq!(e.code(), ErrorCode::Throttled);

@@ -41,7 +41,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// No retries at all (the official SDK's default).
     pub fn none() -> Self {
-        RetryPolicy { max_attempts: 1, ..RetryPolicy::default() }
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
     }
 
     /// The largest delay before retry number `retry` (1-based): `min(cap, base * 2^(retry-1))`.
@@ -54,7 +57,11 @@ impl RetryPolicy {
     /// Full jitter: uniform in `[0, ceiling]`. `unit` is a uniform sample in `[0, 1)`.
     pub fn jittered_backoff(&self, retry: u32, unit: f64) -> Duration {
         let ceiling = self.backoff_ceiling(retry);
-        let unit = if unit.is_finite() { unit.clamp(0.0, 1.0) } else { 0.0 };
+        let unit = if unit.is_finite() {
+            unit.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         Duration::from_nanos((ceiling.as_nanos() as f64 * unit) as u64)
     }
 
@@ -78,7 +85,12 @@ pub struct RetryBudgetConfig {
 
 impl Default for RetryBudgetConfig {
     fn default() -> Self {
-        RetryBudgetConfig { capacity: 500, retry_cost: 5, timeout_retry_cost: 10, success_refill: 1 }
+        RetryBudgetConfig {
+            capacity: 500,
+            retry_cost: 5,
+            timeout_retry_cost: 10,
+            success_refill: 1,
+        }
     }
 }
 
@@ -92,14 +104,19 @@ pub struct RetryBudget {
 impl RetryBudget {
     pub fn new(config: Option<RetryBudgetConfig>) -> Self {
         let tokens = config.as_ref().map(|c| c.capacity).unwrap_or(0);
-        RetryBudget { config, tokens: Mutex::new(tokens) }
+        RetryBudget {
+            config,
+            tokens: Mutex::new(tokens),
+        }
     }
 
     /// Takes the cost of one retry after `err`; `false` when the budget is spent.
     pub fn try_acquire(&self, err: &Error) -> bool {
         let Some(cfg) = &self.config else { return true };
         let cost = match err.code() {
-            ErrorCode::ReadTimeout | ErrorCode::ConnectTimeout | ErrorCode::ConnectionLost => cfg.timeout_retry_cost,
+            ErrorCode::ReadTimeout | ErrorCode::ConnectTimeout | ErrorCode::ConnectionLost => {
+                cfg.timeout_retry_cost
+            }
             _ => cfg.retry_cost,
         };
         let mut tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
@@ -118,7 +135,9 @@ impl RetryBudget {
     }
 
     pub fn available(&self) -> Option<u32> {
-        self.config.as_ref().map(|_| *self.tokens.lock().unwrap_or_else(|p| p.into_inner()))
+        self.config
+            .as_ref()
+            .map(|_| *self.tokens.lock().unwrap_or_else(|p| p.into_inner()))
     }
 }
 
@@ -127,11 +146,18 @@ impl RetryBudget {
 pub fn is_retryable(err: &Error, idempotent: bool) -> bool {
     match err.code() {
         // Never reached the server, or the server refused before doing anything.
-        ErrorCode::ConnectFailed | ErrorCode::ConnectTimeout | ErrorCode::Throttled | ErrorCode::ServiceUnavailable => true,
+        ErrorCode::ConnectFailed
+        | ErrorCode::ConnectTimeout
+        | ErrorCode::Throttled
+        | ErrorCode::ServiceUnavailable => true,
         // The server may have processed the request.
         ErrorCode::ReadTimeout | ErrorCode::ConnectionLost => idempotent,
         ErrorCode::ServiceError | ErrorCode::InvalidResponse => {
-            idempotent && err.http_status().map(|s| (500..600).contains(&s)).unwrap_or(false)
+            idempotent
+                && err
+                    .http_status()
+                    .map(|s| (500..600).contains(&s))
+                    .unwrap_or(false)
         }
         _ => false,
     }
@@ -143,22 +169,37 @@ mod tests {
     use crate::error::ServiceDetails;
 
     fn svc(code: ErrorCode, status: u16) -> Error {
-        Error::new(code, "x").with_service(ServiceDetails { http_status: Some(status), ..Default::default() })
+        Error::new(code, "x").with_service(ServiceDetails {
+            http_status: Some(status),
+            ..Default::default()
+        })
     }
 
     #[test]
     fn classification() {
-        assert!(is_retryable(&Error::new(ErrorCode::ConnectFailed, "x"), false));
+        assert!(is_retryable(
+            &Error::new(ErrorCode::ConnectFailed, "x"),
+            false
+        ));
         assert!(is_retryable(&svc(ErrorCode::Throttled, 400), false));
-        assert!(is_retryable(&svc(ErrorCode::ServiceUnavailable, 503), false));
-        assert!(!is_retryable(&Error::new(ErrorCode::ReadTimeout, "x"), false));
+        assert!(is_retryable(
+            &svc(ErrorCode::ServiceUnavailable, 503),
+            false
+        ));
+        assert!(!is_retryable(
+            &Error::new(ErrorCode::ReadTimeout, "x"),
+            false
+        ));
         assert!(is_retryable(&Error::new(ErrorCode::ReadTimeout, "x"), true));
         assert!(!is_retryable(&svc(ErrorCode::ServiceError, 500), false));
         assert!(is_retryable(&svc(ErrorCode::ServiceError, 500), true));
         assert!(is_retryable(&svc(ErrorCode::InvalidResponse, 502), true));
         assert!(!is_retryable(&svc(ErrorCode::InvalidResponse, 200), true));
         assert!(!is_retryable(&svc(ErrorCode::ResourceNotFound, 404), true));
-        assert!(!is_retryable(&svc(ErrorCode::AuthenticationFailed, 400), true));
+        assert!(!is_retryable(
+            &svc(ErrorCode::AuthenticationFailed, 400),
+            true
+        ));
     }
 
     #[test]
@@ -185,7 +226,12 @@ mod tests {
 
     #[test]
     fn budget_drains_and_refills() {
-        let b = RetryBudget::new(Some(RetryBudgetConfig { capacity: 12, retry_cost: 5, timeout_retry_cost: 10, success_refill: 1 }));
+        let b = RetryBudget::new(Some(RetryBudgetConfig {
+            capacity: 12,
+            retry_cost: 5,
+            timeout_retry_cost: 10,
+            success_refill: 1,
+        }));
         let throttled = svc(ErrorCode::Throttled, 400);
         assert!(b.try_acquire(&throttled));
         assert!(b.try_acquire(&throttled));

@@ -23,24 +23,97 @@ pub struct Operation {
 
 /// Every action of the KMS 2016-01-20 API, as the official SDK 3.3.1 defines them.
 pub const ACTIONS: &[&str] = &[
-    "AsymmetricDecrypt", "AsymmetricEncrypt", "AsymmetricSign", "AsymmetricVerify", "BatchGetSecretValue",
-    "CancelKeyDeletion", "ConnectKmsInstance", "CreateAlias", "CreateApplicationAccessPoint", "CreateClientKey",
-    "CreateKey", "CreateKeyVersion", "CreateNetworkRule", "CreatePolicy", "CreateSecret", "Decrypt",
-    "DeleteAlias", "DeleteApplicationAccessPoint", "DeleteClientKey", "DeleteKeyMaterial", "DeleteNetworkRule",
-    "DeletePolicy", "DeleteSecret", "DescribeAccountKmsStatus", "DescribeApplicationAccessPoint", "DescribeKey",
-    "DescribeKeyVersion", "DescribeNetworkRule", "DescribePolicy", "DescribeRegions", "DescribeSecret",
-    "DisableKey", "EnableKey", "Encrypt", "ExportDataKey", "GenerateAndExportDataKey", "GenerateDataKey",
-    "GenerateDataKeyWithoutPlaintext", "GenerateMac", "GetChallenge", "GetClientKey", "GetDefaultKmsInstance",
-    "GetKeyPolicy", "GetKmsInstance", "GetKmsInstanceQuotaInfos", "GetManagedDataKey", "GetParametersForImport",
-    "GetPublicKey", "GetRandomPassword", "GetSecretPolicy", "GetSecretValue", "ImportKeyMaterial", "ListAliases",
-    "ListAliasesByKeyId", "ListApplicationAccessPoints", "ListClientKeys", "ListKeyVersions", "ListKeys",
-    "ListKmsInstances", "ListManagedDataKeyVersions", "ListNetworkRules", "ListPolicies", "ListResourceTags",
-    "ListSecretVersionIds", "ListSecrets", "ListTagResources", "OpenKmsService", "PutSecretValue", "ReEncrypt",
-    "ReleaseKmsInstance", "RestoreSecret", "RotateSecret", "ScheduleKeyDeletion", "SetDeletionProtection",
-    "SetKeyPolicy", "SetSecretPolicy", "TagResource", "TagResources", "UntagResource", "UntagResources",
-    "UpdateAlias", "UpdateApplicationAccessPoint", "UpdateKeyDescription", "UpdateKmsInstanceBindVpc",
-    "UpdateNetworkRule", "UpdatePolicy", "UpdateRotationPolicy", "UpdateSecret", "UpdateSecretRotationPolicy",
-    "UpdateSecretVersionStage", "VerifyMac",
+    "AsymmetricDecrypt",
+    "AsymmetricEncrypt",
+    "AsymmetricSign",
+    "AsymmetricVerify",
+    "BatchGetSecretValue",
+    "CancelKeyDeletion",
+    "ConnectKmsInstance",
+    "CreateAlias",
+    "CreateApplicationAccessPoint",
+    "CreateClientKey",
+    "CreateKey",
+    "CreateKeyVersion",
+    "CreateNetworkRule",
+    "CreatePolicy",
+    "CreateSecret",
+    "Decrypt",
+    "DeleteAlias",
+    "DeleteApplicationAccessPoint",
+    "DeleteClientKey",
+    "DeleteKeyMaterial",
+    "DeleteNetworkRule",
+    "DeletePolicy",
+    "DeleteSecret",
+    "DescribeAccountKmsStatus",
+    "DescribeApplicationAccessPoint",
+    "DescribeKey",
+    "DescribeKeyVersion",
+    "DescribeNetworkRule",
+    "DescribePolicy",
+    "DescribeRegions",
+    "DescribeSecret",
+    "DisableKey",
+    "EnableKey",
+    "Encrypt",
+    "ExportDataKey",
+    "GenerateAndExportDataKey",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "GenerateMac",
+    "GetChallenge",
+    "GetClientKey",
+    "GetDefaultKmsInstance",
+    "GetKeyPolicy",
+    "GetKmsInstance",
+    "GetKmsInstanceQuotaInfos",
+    "GetManagedDataKey",
+    "GetParametersForImport",
+    "GetPublicKey",
+    "GetRandomPassword",
+    "GetSecretPolicy",
+    "GetSecretValue",
+    "ImportKeyMaterial",
+    "ListAliases",
+    "ListAliasesByKeyId",
+    "ListApplicationAccessPoints",
+    "ListClientKeys",
+    "ListKeyVersions",
+    "ListKeys",
+    "ListKmsInstances",
+    "ListManagedDataKeyVersions",
+    "ListNetworkRules",
+    "ListPolicies",
+    "ListResourceTags",
+    "ListSecretVersionIds",
+    "ListSecrets",
+    "ListTagResources",
+    "OpenKmsService",
+    "PutSecretValue",
+    "ReEncrypt",
+    "ReleaseKmsInstance",
+    "RestoreSecret",
+    "RotateSecret",
+    "ScheduleKeyDeletion",
+    "SetDeletionProtection",
+    "SetKeyPolicy",
+    "SetSecretPolicy",
+    "TagResource",
+    "TagResources",
+    "UntagResource",
+    "UntagResources",
+    "UpdateAlias",
+    "UpdateApplicationAccessPoint",
+    "UpdateKeyDescription",
+    "UpdateKmsInstanceBindVpc",
+    "UpdateNetworkRule",
+    "UpdatePolicy",
+    "UpdateRotationPolicy",
+    "UpdateSecret",
+    "UpdateSecretRotationPolicy",
+    "UpdateSecretVersionStage",
+    "VerifyMac",
 ];
 
 /// Actions that only read or compute: repeating them cannot change state twice.
@@ -81,13 +154,21 @@ pub fn operation(action: &str) -> Operation {
         "GetClientKey" | "ListClientKeys" => "GET",
         _ => "POST",
     };
-    Operation { action: name, method, body_params, idempotent: known.is_some() && is_idempotent(action) }
+    Operation {
+        action: name,
+        method,
+        body_params,
+        idempotent: known.is_some() && is_idempotent(action),
+    }
 }
 
 /// Checks an action name: `[A-Za-z0-9]+`.
 pub fn validate_action(action: &str) -> Result<()> {
-    if action.is_empty() || action.len() > 128 || !action.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(Error::invalid_argument(format!("invalid action name {action:?}")));
+    if action.is_empty() || action.len() > 128 || !action.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
+        return Err(Error::invalid_argument(format!(
+            "invalid action name {action:?}"
+        )));
     }
     Ok(())
 }
@@ -103,10 +184,20 @@ pub struct WireParams {
 /// Converts caller parameters to wire strings and places them.
 pub fn place_params(op: &Operation, params: &Map<String, Value>) -> Result<WireParams> {
     let mut query = Vec::with_capacity(params.len());
-    let mut body = if op.body_params.is_empty() { None } else { Some(Vec::new()) };
+    let mut body = if op.body_params.is_empty() {
+        None
+    } else {
+        Some(Vec::new())
+    };
     for (name, value) in params {
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-') {
-            return Err(Error::invalid_argument(format!("invalid parameter name {name:?}")));
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+        {
+            return Err(Error::invalid_argument(format!(
+                "invalid parameter name {name:?}"
+            )));
         }
         let normalised;
         let value = if is_model_list(op.action, name) {
@@ -115,7 +206,9 @@ pub fn place_params(op: &Operation, params: &Map<String, Value>) -> Result<WireP
         } else {
             value
         };
-        let Some(text) = param_string(value)? else { continue };
+        let Some(text) = param_string(value)? else {
+            continue;
+        };
         match (&mut body, op.body_params.contains(&name.as_str())) {
             (Some(b), true) => b.push((name.clone(), text)),
             _ => query.push((name.clone(), text)),
@@ -140,7 +233,12 @@ fn sort_object_keys(value: &Value) -> Value {
         Value::Object(m) => {
             let mut entries: Vec<(&String, &Value)> = m.iter().collect();
             entries.sort_by(|a, b| a.0.cmp(b.0));
-            Value::Object(entries.into_iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            )
         }
         other => other.clone(),
     }
@@ -155,7 +253,8 @@ pub fn param_string(value: &Value) -> Result<Option<String>> {
         Value::Number(n) => Some(n.to_string()),
         Value::String(s) => Some(s.clone()),
         Value::Array(_) | Value::Object(_) => Some(
-            serde_json::to_string(value).map_err(|e| Error::invalid_argument(format!("cannot encode parameter: {e}")))?,
+            serde_json::to_string(value)
+                .map_err(|e| Error::invalid_argument(format!("cannot encode parameter: {e}")))?,
         ),
     })
 }
@@ -180,11 +279,23 @@ mod tests {
         assert!(op.idempotent);
         let p = json!({"SecretName": "s", "FetchExtendedConfig": true, "VersionId": null});
         let w = place_params(&op, p.as_object().unwrap()).unwrap();
-        assert_eq!(w.query, vec![("FetchExtendedConfig".into(), "True".into()), ("SecretName".into(), "s".into())]);
+        assert_eq!(
+            w.query,
+            vec![
+                ("FetchExtendedConfig".into(), "True".into()),
+                ("SecretName".into(), "s".into())
+            ]
+        );
         assert_eq!(w.body, Some(vec![]));
         let op = operation("CreateSecret");
         assert!(!op.idempotent);
-        let w = place_params(&op, json!({"SecretData": "x", "SecretName": "n"}).as_object().unwrap()).unwrap();
+        let w = place_params(
+            &op,
+            json!({"SecretData": "x", "SecretName": "n"})
+                .as_object()
+                .unwrap(),
+        )
+        .unwrap();
         assert_eq!(w.body, Some(vec![("SecretData".into(), "x".into())]));
         assert_eq!(operation("GetClientKey").method, "GET");
         assert_eq!(operation("Encrypt").body_params.len(), 0);

@@ -29,7 +29,9 @@ impl EncryptionContext {
     pub fn from_json_str(s: &str) -> Result<Self> {
         match serde_json::from_str::<Value>(s) {
             Ok(Value::Object(m)) => Ok(EncryptionContext(m)),
-            _ => Err(Error::invalid_argument("the encryption context must be a JSON object")),
+            _ => Err(Error::invalid_argument(
+                "the encryption context must be a JSON object",
+            )),
         }
     }
     pub fn is_empty(&self) -> bool {
@@ -42,7 +44,11 @@ impl EncryptionContext {
 
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for EncryptionContext {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        EncryptionContext(iter.into_iter().map(|(k, v)| (k.into(), Value::String(v.into()))).collect())
+        EncryptionContext(
+            iter.into_iter()
+                .map(|(k, v)| (k.into(), Value::String(v.into())))
+                .collect(),
+        )
     }
 }
 
@@ -53,7 +59,12 @@ pub(crate) fn b64(bytes: &[u8]) -> String {
 pub(crate) fn unb64(s: &str, what: &str) -> Result<Vec<u8>> {
     base64::engine::general_purpose::STANDARD
         .decode(s.trim())
-        .map_err(|_| Error::new(ErrorCode::InvalidResponse, format!("{what} in the response is not valid base64")))
+        .map_err(|_| {
+            Error::new(
+                ErrorCode::InvalidResponse,
+                format!("{what} in the response is not valid base64"),
+            )
+        })
 }
 
 pub(crate) fn check_id(value: &str, what: &str) -> Result<()> {
@@ -72,7 +83,11 @@ pub struct EncryptRequest {
 
 impl EncryptRequest {
     pub fn new(key_id: impl Into<String>, plaintext: impl Into<SecretBytes>) -> Self {
-        EncryptRequest { key_id: key_id.into(), plaintext: plaintext.into(), encryption_context: None }
+        EncryptRequest {
+            key_id: key_id.into(),
+            plaintext: plaintext.into(),
+            encryption_context: None,
+        }
     }
     pub fn encryption_context(mut self, ctx: EncryptionContext) -> Self {
         self.encryption_context = Some(ctx);
@@ -82,8 +97,15 @@ impl EncryptRequest {
         check_id(&self.key_id, "key id")?;
         let mut m = Map::new();
         m.insert("KeyId".into(), Value::String(self.key_id.clone()));
-        m.insert("Plaintext".into(), Value::String(b64(self.plaintext.expose())));
-        put_context(&mut m, "EncryptionContext", self.encryption_context.as_ref());
+        m.insert(
+            "Plaintext".into(),
+            Value::String(b64(self.plaintext.expose())),
+        );
+        put_context(
+            &mut m,
+            "EncryptionContext",
+            self.encryption_context.as_ref(),
+        );
         Ok(m)
     }
 }
@@ -113,7 +135,10 @@ pub struct DecryptRequest {
 
 impl DecryptRequest {
     pub fn new(ciphertext_blob: impl Into<String>) -> Self {
-        DecryptRequest { ciphertext_blob: ciphertext_blob.into(), encryption_context: None }
+        DecryptRequest {
+            ciphertext_blob: ciphertext_blob.into(),
+            encryption_context: None,
+        }
     }
     pub fn encryption_context(mut self, ctx: EncryptionContext) -> Self {
         self.encryption_context = Some(ctx);
@@ -122,15 +147,27 @@ impl DecryptRequest {
     pub(crate) fn to_params(&self) -> Result<Map<String, Value>> {
         check_id(&self.ciphertext_blob, "ciphertext blob")?;
         let mut m = Map::new();
-        m.insert("CiphertextBlob".into(), Value::String(self.ciphertext_blob.clone()));
-        put_context(&mut m, "EncryptionContext", self.encryption_context.as_ref());
+        m.insert(
+            "CiphertextBlob".into(),
+            Value::String(self.ciphertext_blob.clone()),
+        );
+        put_context(
+            &mut m,
+            "EncryptionContext",
+            self.encryption_context.as_ref(),
+        );
         Ok(m)
     }
 }
 
 #[derive(Clone, Debug)]
 pub struct DecryptResponse {
+    /// The plaintext bytes. KMS returns `Plaintext` as the text given to Encrypt; kmskit always
+    /// sends base64 and decodes it here. For a ciphertext another client made from text that is
+    /// not base64, these are that text's UTF-8 bytes.
     pub plaintext: SecretBytes,
+    /// `Plaintext` exactly as KMS returned it.
+    pub plaintext_wire: SecretString,
     pub key_id: String,
     pub key_version_id: String,
     pub request_id: String,
@@ -159,11 +196,26 @@ impl<'de> Deserialize<'de> for SecretString {
 
 impl WirePlaintextResponse {
     pub(crate) fn plaintext_bytes(&self) -> Result<SecretBytes> {
-        let b64 = self
-            .plaintext
-            .as_ref()
-            .ok_or_else(|| Error::new(ErrorCode::InvalidResponse, "the response has no Plaintext"))?;
+        let b64 = self.plaintext_wire()?;
         Ok(SecretBytes::new(unb64(b64.expose(), "Plaintext")?))
+    }
+
+    pub(crate) fn plaintext_wire(&self) -> Result<&SecretString> {
+        self.plaintext
+            .as_ref()
+            .ok_or_else(|| Error::new(ErrorCode::InvalidResponse, "the response has no Plaintext"))
+    }
+
+    /// Base64-decoded when `Plaintext` is strict base64, else its UTF-8 bytes (see
+    /// [`DecryptResponse::plaintext`]).
+    pub(crate) fn plaintext_lenient(&self) -> Result<SecretBytes> {
+        let text = self.plaintext_wire()?;
+        Ok(
+            match base64::engine::general_purpose::STANDARD.decode(text.expose()) {
+                Ok(bytes) => SecretBytes::new(bytes),
+                Err(_) => SecretBytes::new(text.expose().as_bytes().to_vec()),
+            },
+        )
     }
 }
 
@@ -180,7 +232,12 @@ pub struct GenerateDataKeyRequest {
 
 impl GenerateDataKeyRequest {
     pub fn new(key_id: impl Into<String>) -> Self {
-        GenerateDataKeyRequest { key_id: key_id.into(), key_spec: None, number_of_bytes: None, encryption_context: None }
+        GenerateDataKeyRequest {
+            key_id: key_id.into(),
+            key_spec: None,
+            number_of_bytes: None,
+            encryption_context: None,
+        }
     }
     pub fn key_spec(mut self, spec: impl Into<String>) -> Self {
         self.key_spec = Some(spec.into());
@@ -203,11 +260,17 @@ impl GenerateDataKeyRequest {
         }
         if let Some(n) = self.number_of_bytes {
             if !(1..=1024).contains(&n) {
-                return Err(Error::invalid_argument("number_of_bytes must be between 1 and 1024"));
+                return Err(Error::invalid_argument(
+                    "number_of_bytes must be between 1 and 1024",
+                ));
             }
             m.insert("NumberOfBytes".into(), Value::from(n));
         }
-        put_context(&mut m, "EncryptionContext", self.encryption_context.as_ref());
+        put_context(
+            &mut m,
+            "EncryptionContext",
+            self.encryption_context.as_ref(),
+        );
         Ok(m)
     }
 }
@@ -244,7 +307,12 @@ pub struct GetSecretValueRequest {
 
 impl GetSecretValueRequest {
     pub fn new(secret_name: impl Into<String>) -> Self {
-        GetSecretValueRequest { secret_name: secret_name.into(), version_id: None, version_stage: None, fetch_extended_config: None }
+        GetSecretValueRequest {
+            secret_name: secret_name.into(),
+            version_id: None,
+            version_stage: None,
+            fetch_extended_config: None,
+        }
     }
     pub fn version_id(mut self, v: impl Into<String>) -> Self {
         self.version_id = Some(v.into());
@@ -306,13 +374,17 @@ pub struct GetSecretValueResponse {
 }
 
 // `VersionStages: {"VersionStage": ["ACSCurrent"]}` (the XML-style wrapper KMS uses).
-fn version_stages<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
+fn version_stages<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]
     struct Wrapper {
         #[serde(rename = "VersionStage", default)]
         version_stage: Vec<String>,
     }
-    Ok(Option::<Wrapper>::deserialize(d)?.map(|w| w.version_stage).unwrap_or_default())
+    Ok(Option::<Wrapper>::deserialize(d)?
+        .map(|w| w.version_stage)
+        .unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -330,16 +402,28 @@ mod tests {
 
     #[test]
     fn data_key_bounds() {
-        assert!(GenerateDataKeyRequest::new("k").number_of_bytes(0).to_params().is_err());
-        assert!(GenerateDataKeyRequest::new("k").number_of_bytes(1025).to_params().is_err());
-        assert!(GenerateDataKeyRequest::new("k").number_of_bytes(32).to_params().is_ok());
+        assert!(GenerateDataKeyRequest::new("k")
+            .number_of_bytes(0)
+            .to_params()
+            .is_err());
+        assert!(GenerateDataKeyRequest::new("k")
+            .number_of_bytes(1025)
+            .to_params()
+            .is_err());
+        assert!(GenerateDataKeyRequest::new("k")
+            .number_of_bytes(32)
+            .to_params()
+            .is_ok());
         assert!(EncryptRequest::new(" ", b"x".to_vec()).to_params().is_err());
     }
 
     #[test]
     fn encryption_context_from_str() {
         let c = EncryptionContext::from_json_str(r#"{"b":"1","a":"2"}"#).unwrap();
-        assert_eq!(serde_json::to_string(c.as_json()).unwrap(), r#"{"b":"1","a":"2"}"#);
+        assert_eq!(
+            serde_json::to_string(c.as_json()).unwrap(),
+            r#"{"b":"1","a":"2"}"#
+        );
         assert!(EncryptionContext::from_json_str("[1]").is_err());
     }
 }

@@ -38,9 +38,18 @@ impl Credentials {
     ) -> Result<Self> {
         let token = token.into();
         if token.is_empty() {
-            return Err(Error::new(ErrorCode::CredentialsUnavailable, "the security token is empty"));
+            return Err(Error::new(
+                ErrorCode::CredentialsUnavailable,
+                "the security token is empty",
+            ));
         }
-        Self::build(id.into(), secret.into(), Some(token), expiration, "static_sts")
+        Self::build(
+            id.into(),
+            secret.into(),
+            Some(token),
+            expiration,
+            "static_sts",
+        )
     }
 
     /// Any credentials with a provider name of the caller's choosing (sent, like the official
@@ -64,10 +73,16 @@ impl Credentials {
         provider: &str,
     ) -> Result<Self> {
         if id.trim().is_empty() {
-            return Err(Error::new(ErrorCode::CredentialsUnavailable, "the access key id is empty"));
+            return Err(Error::new(
+                ErrorCode::CredentialsUnavailable,
+                "the access key id is empty",
+            ));
         }
         if secret.is_empty() {
-            return Err(Error::new(ErrorCode::CredentialsUnavailable, "the access key secret is empty"));
+            return Err(Error::new(
+                ErrorCode::CredentialsUnavailable,
+                "the access key secret is empty",
+            ));
         }
         if id.bytes().any(|b| b.is_ascii_control()) {
             return Err(Error::new(
@@ -108,7 +123,10 @@ impl fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("access_key_id", &self.0.access_key_id)
             .field("access_key_secret", &"***")
-            .field("security_token", &self.0.security_token.as_ref().map(|_| "***"))
+            .field(
+                "security_token",
+                &self.0.security_token.as_ref().map(|_| "***"),
+            )
             .field("expiration", &self.0.expiration)
             .field("provider_name", &self.0.provider_name)
             .finish()
@@ -154,18 +172,22 @@ pub fn from_env() -> Result<Credentials> {
 
 /// [`from_env`] over any lookup function (tests use a map instead of the process environment).
 pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Credentials> {
-    let id = lookup(env_names::ACCESS_KEY_ID).filter(|v| !v.is_empty()).ok_or_else(|| {
-        Error::new(
-            ErrorCode::CredentialsUnavailable,
-            format!("{} is not set", env_names::ACCESS_KEY_ID),
-        )
-    })?;
-    let secret = lookup(env_names::ACCESS_KEY_SECRET).filter(|v| !v.is_empty()).ok_or_else(|| {
-        Error::new(
-            ErrorCode::CredentialsUnavailable,
-            format!("{} is not set", env_names::ACCESS_KEY_SECRET),
-        )
-    })?;
+    let id = lookup(env_names::ACCESS_KEY_ID)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            Error::new(
+                ErrorCode::CredentialsUnavailable,
+                format!("{} is not set", env_names::ACCESS_KEY_ID),
+            )
+        })?;
+    let secret = lookup(env_names::ACCESS_KEY_SECRET)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            Error::new(
+                ErrorCode::CredentialsUnavailable,
+                format!("{} is not set", env_names::ACCESS_KEY_SECRET),
+            )
+        })?;
     let creds = match lookup(env_names::SECURITY_TOKEN).filter(|v| !v.is_empty()) {
         Some(token) => Credentials::sts(id, secret, token, None)?,
         None => Credentials::access_key(id, secret)?,
@@ -180,7 +202,8 @@ mod tests {
 
     #[test]
     fn debug_redacts_secret_and_token() {
-        let c = Credentials::sts("STS.id", "s3cr3t", "t0k3n", None).unwrap_or_else(|e| panic!("{e}"));
+        let c =
+            Credentials::sts("STS.id", "s3cr3t", "t0k3n", None).unwrap_or_else(|e| panic!("{e}"));
         let s = format!("{c:?}");
         assert!(!s.contains("s3cr3t") && !s.contains("t0k3n"), "{s}");
         assert!(s.contains("STS.id"));

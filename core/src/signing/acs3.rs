@@ -22,7 +22,10 @@ pub fn sign(req: &RequestToSign<'_>, params: &SigningParams<'_>) -> SignedReques
     sign_with_artefacts(req, params).0
 }
 
-pub fn sign_with_artefacts(req: &RequestToSign<'_>, params: &SigningParams<'_>) -> (SignedRequest, Artefacts) {
+pub fn sign_with_artefacts(
+    req: &RequestToSign<'_>,
+    params: &SigningParams<'_>,
+) -> (SignedRequest, Artefacts) {
     let creds = params.credentials;
     let body = match req.body {
         Some(pairs) => super::encode::form_pairs(pairs).into_bytes(),
@@ -43,10 +46,16 @@ pub fn sign_with_artefacts(req: &RequestToSign<'_>, params: &SigningParams<'_>) 
         headers.push(("x-acs-retry-delay", retry.delay_ms.to_string()));
     }
     if req.body.is_some() {
-        headers.push(("content-type", "application/x-www-form-urlencoded".to_owned()));
+        headers.push((
+            "content-type",
+            "application/x-www-form-urlencoded".to_owned(),
+        ));
     }
     headers.push(("x-acs-content-sha256", payload_hash.clone()));
-    headers.push(("x-acs-credentials-provider", creds.provider_name().to_owned()));
+    headers.push((
+        "x-acs-credentials-provider",
+        creds.provider_name().to_owned(),
+    ));
     if let Some(token) = creds.security_token() {
         headers.push(("x-acs-accesskey-id", creds.access_key_id().to_owned()));
         headers.push(("x-acs-security-token", token.to_owned()));
@@ -82,13 +91,16 @@ pub fn sign_with_artefacts(req: &RequestToSign<'_>, params: &SigningParams<'_>) 
     let mut string_to_sign = String::with_capacity(ALGORITHM.len() + 65);
     string_to_sign.push_str(ALGORITHM);
     string_to_sign.push('\n');
-    string_to_sign.push_str(&hex_lower(digest::digest(&digest::SHA256, canonical.as_bytes()).as_ref()));
+    string_to_sign.push_str(&hex_lower(
+        digest::digest(&digest::SHA256, canonical.as_bytes()).as_ref(),
+    ));
 
     let key = hmac::Key::new(hmac::HMAC_SHA256, creds.access_key_secret().as_bytes());
     let signature = hex_lower(hmac::sign(&key, string_to_sign.as_bytes()).as_ref());
 
-    let mut authorization =
-        String::with_capacity(ALGORITHM.len() + signed_headers.len() + creds.access_key_id().len() + 100);
+    let mut authorization = String::with_capacity(
+        ALGORITHM.len() + signed_headers.len() + creds.access_key_id().len() + 100,
+    );
     authorization.push_str(ALGORITHM);
     authorization.push_str(" Credential=");
     authorization.push_str(creds.access_key_id());
@@ -98,8 +110,17 @@ pub fn sign_with_artefacts(req: &RequestToSign<'_>, params: &SigningParams<'_>) 
     authorization.push_str(&signature);
     headers.push(("Authorization", authorization));
 
-    let signed = SignedRequest { path_and_query: wire_path_and_query(req.query), headers, body };
-    let artefacts = Artefacts { canonical_request: canonical, string_to_sign, signed_headers, signature };
+    let signed = SignedRequest {
+        path_and_query: wire_path_and_query(req.query),
+        headers,
+        body,
+    };
+    let artefacts = Artefacts {
+        canonical_request: canonical,
+        string_to_sign,
+        signed_headers,
+        signature,
+    };
     (signed, artefacts)
 }
 
@@ -124,7 +145,12 @@ pub fn wire_path_and_query(query: &[(String, String)]) -> String {
     if query.is_empty() {
         return "/".to_owned();
     }
-    let mut out = String::with_capacity(2 + query.iter().map(|(k, v)| k.len() + v.len() * 2 + 2).sum::<usize>());
+    let mut out = String::with_capacity(
+        2 + query
+            .iter()
+            .map(|(k, v)| k.len() + v.len() * 2 + 2)
+            .sum::<usize>(),
+    );
     out.push_str("/?");
     for (i, (k, v)) in query.iter().enumerate() {
         if i > 0 {

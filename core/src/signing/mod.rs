@@ -60,7 +60,10 @@ pub struct SignedRequest {
 
 impl SignedRequest {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -76,7 +79,11 @@ pub struct SigningParams<'a> {
 }
 
 /// Signs with the given scheme.
-pub fn sign(version: SignatureVersion, req: &RequestToSign<'_>, params: &SigningParams<'_>) -> SignedRequest {
+pub fn sign(
+    version: SignatureVersion,
+    req: &RequestToSign<'_>,
+    params: &SigningParams<'_>,
+) -> SignedRequest {
     match version {
         SignatureVersion::Acs3HmacSha256 => acs3::sign(req, params),
         SignatureVersion::RpcHmacSha1 => rpc::sign(req, params),
@@ -134,7 +141,9 @@ mod tests {
         let a = new_nonce();
         let b = new_nonce();
         assert_eq!(a.len(), 32);
-        assert!(a.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(a
+            .bytes()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
         assert_ne!(a, b);
     }
 }

@@ -32,7 +32,10 @@ pub fn sign(req: &RequestToSign<'_>, params: &SigningParams<'_>) -> SignedReques
     sign_with_artefacts(req, params).0
 }
 
-pub fn sign_with_artefacts(req: &RequestToSign<'_>, params: &SigningParams<'_>) -> (SignedRequest, Artefacts) {
+pub fn sign_with_artefacts(
+    req: &RequestToSign<'_>,
+    params: &SigningParams<'_>,
+) -> (SignedRequest, Artefacts) {
     let creds = params.credentials;
     // Wire order of the official SDK: protocol params, caller params, then signature params.
     let mut query: Vec<(&str, &str)> = Vec::with_capacity(req.query.len() + 10);
@@ -80,7 +83,10 @@ pub fn sign_with_artefacts(req: &RequestToSign<'_>, params: &SigningParams<'_>) 
 
     let mut path = String::with_capacity(512);
     path.push_str("/?");
-    for (k, v) in query.iter().chain(std::iter::once(&("Signature", signature.as_str()))) {
+    for (k, v) in query
+        .iter()
+        .chain(std::iter::once(&("Signature", signature.as_str())))
+    {
         if path.len() > 2 {
             path.push('&');
         }
@@ -97,17 +103,34 @@ pub fn sign_with_artefacts(req: &RequestToSign<'_>, params: &SigningParams<'_>) 
     headers.push(("user-agent", req.user_agent.to_owned()));
     let body = match req.body {
         Some(pairs) => {
-            headers.push(("content-type", "application/x-www-form-urlencoded".to_owned()));
+            headers.push((
+                "content-type",
+                "application/x-www-form-urlencoded".to_owned(),
+            ));
             super::encode::form_pairs(pairs).into_bytes()
         }
         None => Vec::new(),
     };
-    headers.push(("x-acs-credentials-provider", creds.provider_name().to_owned()));
+    headers.push((
+        "x-acs-credentials-provider",
+        creds.provider_name().to_owned(),
+    ));
     if let Some(retry) = req.retry {
         headers.push(("x-acs-retry-attempts", retry.attempts.to_string()));
         headers.push(("x-acs-retry-delay", retry.delay_ms.to_string()));
     }
 
-    let artefacts = Artefacts { canonical_query: canonical, string_to_sign, signature };
-    (SignedRequest { path_and_query: path, headers, body }, artefacts)
+    let artefacts = Artefacts {
+        canonical_query: canonical,
+        string_to_sign,
+        signature,
+    };
+    (
+        SignedRequest {
+            path_and_query: path,
+            headers,
+            body,
+        },
+        artefacts,
+    )
 }

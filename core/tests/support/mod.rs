@@ -2,6 +2,7 @@
 //! that verifies each request's signature with its own code (the `hmac`/`sha2`/`sha1` crates and
 //! its own canonicalisation, never kmskit's signer), records it, and answers with the next
 //! scripted behaviour: a JSON body, a KMS error, a delay, or a dropped connection.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![allow(dead_code)]
 
 use base64::Engine as _;
@@ -20,14 +21,26 @@ pub const SK: &str = "test-secret-0123456789";
 #[derive(Clone, Debug)]
 pub enum Behaviour {
     Ok(String),
-    Error { status: u16, code: String, retry_after_ms: Option<u64> },
-    Raw { status: u16, content_type: String, body: String },
+    Error {
+        status: u16,
+        code: String,
+        retry_after_ms: Option<u64>,
+    },
+    Raw {
+        status: u16,
+        content_type: String,
+        body: String,
+    },
     Delay(Duration, String),
     Drop,
 }
 
 pub fn kms_error(status: u16, code: &str) -> Behaviour {
-    Behaviour::Error { status, code: code.to_owned(), retry_after_ms: None }
+    Behaviour::Error {
+        status,
+        code: code.to_owned(),
+        retry_after_ms: None,
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -41,7 +54,10 @@ pub struct Recorded {
 
 impl Recorded {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -66,7 +82,9 @@ impl TestServer {
         let s = state.clone();
         tokio::spawn(async move {
             loop {
-                let Ok((sock, _)) = listener.accept().await else { return };
+                let Ok((sock, _)) = listener.accept().await else {
+                    return;
+                };
                 let s = s.clone();
                 tokio::spawn(async move { serve_connection(sock, s).await });
             }
@@ -96,26 +114,69 @@ impl TestServer {
     }
 }
 
-pub const OK_ENCRYPT: &str = r#"{"CiphertextBlob":"Y2lwaGVy","KeyId":"key-1","KeyVersionId":"v-1","RequestId":"R-OK"}"#;
+pub const OK_ENCRYPT: &str =
+    r#"{"CiphertextBlob":"Y2lwaGVy","KeyId":"key-1","KeyVersionId":"v-1","RequestId":"R-OK"}"#;
 
 async fn serve_connection(mut sock: TcpStream, state: Arc<Mutex<State>>) {
     let mut buf: Vec<u8> = Vec::new();
     loop {
-        let Some((method, target, headers, body)) = read_request(&mut sock, &mut buf).await else { return };
+        let Some((method, target, headers, body)) = read_request(&mut sock, &mut buf).await else {
+            return;
+        };
         let signature_ok = verify(&method, &target, &headers, &body);
         let behaviour = {
             let mut st = state.lock().unwrap();
-            st.recorded.push(Recorded { method, target, headers, body, signature_ok: signature_ok.clone() });
-            st.script.pop_front().or_else(|| st.default.clone()).unwrap_or(Behaviour::Ok(OK_ENCRYPT.into()))
+            st.recorded.push(Recorded {
+                method,
+                target,
+                headers,
+                body,
+                signature_ok: signature_ok.clone(),
+            });
+            st.script
+                .pop_front()
+                .or_else(|| st.default.clone())
+                .unwrap_or(Behaviour::Ok(OK_ENCRYPT.into()))
         };
         let (status, ctype, body, extra) = match (signature_ok, behaviour) {
-            (Err(e), _) => (400, "application/json".to_owned(), format!(r#"{{"Code":"SignatureDoesNotMatch","Message":{:?},"RequestId":"R-SIG"}}"#, e), String::new()),
+            (Err(e), _) => (
+                400,
+                "application/json".to_owned(),
+                format!(
+                    r#"{{"Code":"SignatureDoesNotMatch","Message":{:?},"RequestId":"R-SIG"}}"#,
+                    e
+                ),
+                String::new(),
+            ),
             (Ok(()), Behaviour::Ok(b)) => (200, "application/json".to_owned(), b, String::new()),
-            (Ok(()), Behaviour::Error { status, code, retry_after_ms }) => {
-                let extra = retry_after_ms.map(|ms| format!("x-acs-retry-after: {ms}\r\n")).unwrap_or_default();
-                (status, "application/json".to_owned(), format!(r#"{{"RequestId":"R-{status}","HostId":"kms.test","Code":"{code}","Message":"scripted {code}","Recommend":"https://example.invalid"}}"#), extra)
+            (
+                Ok(()),
+                Behaviour::Error {
+                    status,
+                    code,
+                    retry_after_ms,
+                },
+            ) => {
+                let extra = retry_after_ms
+                    .map(|ms| format!("x-acs-retry-after: {ms}\r\n"))
+                    .unwrap_or_default();
+                (
+                    status,
+                    "application/json".to_owned(),
+                    format!(
+                        r#"{{"RequestId":"R-{status}","HostId":"kms.test","Code":"{code}","Message":"scripted {code}","Recommend":"https://example.invalid"}}"#
+                    ),
+                    extra,
+                )
             }
-            (Ok(()), Behaviour::Raw { status, content_type, body }) => (status, content_type, body, String::new()),
+            (
+                Ok(()),
+                Behaviour::Raw {
+                    status,
+                    content_type,
+                    body,
+                },
+            ) => (status, content_type, body, String::new()),
             (Ok(()), Behaviour::Delay(d, b)) => {
                 tokio::time::sleep(d).await;
                 (200, "application/json".to_owned(), b, String::new())
@@ -152,9 +213,16 @@ async fn read_request(sock: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Request
     let method = first.next()?.to_owned();
     let target = first.next()?.to_owned();
     let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':').map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned())))
+        .filter_map(|l| {
+            l.split_once(':')
+                .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        })
         .collect();
-    let len: usize = headers.iter().find(|(n, _)| n == "content-length").map(|(_, v)| v.parse().unwrap_or(0)).unwrap_or(0);
+    let len: usize = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .map(|(_, v)| v.parse().unwrap_or(0))
+        .unwrap_or(0);
     let total = head_end + 4 + len;
     while buf.len() < total {
         let mut chunk = [0u8; 4096];
@@ -192,7 +260,9 @@ fn unform(s: &str) -> String {
 fn pct(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -209,7 +279,12 @@ fn query_pairs(target: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-pub fn verify(method: &str, target: &str, headers: &[(String, String)], body: &[u8]) -> Result<(), String> {
+pub fn verify(
+    method: &str,
+    target: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Result<(), String> {
     let h = |n: &str| headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
     if let Some(auth) = h("authorization") {
         let rest = auth.strip_prefix("ACS3-HMAC-SHA256 ").ok_or("not ACS3")?;
@@ -232,20 +307,36 @@ pub fn verify(method: &str, target: &str, headers: &[(String, String)], body: &[
         if h("x-acs-content-sha256").as_deref() != Some(hash.as_str()) {
             return Err("content hash mismatch".into());
         }
-        for required in ["host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"] {
+        for required in [
+            "host",
+            "x-acs-action",
+            "x-acs-version",
+            "x-acs-date",
+            "x-acs-signature-nonce",
+            "x-acs-content-sha256",
+        ] {
             if !signed.split(';').any(|s| s == required) {
                 return Err(format!("{required} not signed"));
             }
         }
         let mut q = query_pairs(target);
         q.sort();
-        let cq: Vec<String> = q.iter().map(|(k, v)| format!("{}={}", pct(k), pct(v))).collect();
+        let cq: Vec<String> = q
+            .iter()
+            .map(|(k, v)| format!("{}={}", pct(k), pct(v)))
+            .collect();
         let mut canon = format!("{method}\n/\n{}\n", cq.join("&"));
         for name in signed.split(';') {
-            canon += &format!("{name}:{}\n", h(name).ok_or(format!("signed header {name} missing"))?);
+            canon += &format!(
+                "{name}:{}\n",
+                h(name).ok_or(format!("signed header {name} missing"))?
+            );
         }
         canon += &format!("\n{signed}\n{hash}");
-        let sts = format!("ACS3-HMAC-SHA256\n{}", hex::encode(Sha256::digest(canon.as_bytes())));
+        let sts = format!(
+            "ACS3-HMAC-SHA256\n{}",
+            hex::encode(Sha256::digest(canon.as_bytes()))
+        );
         let mut mac = Hmac::<Sha256>::new_from_slice(SK.as_bytes()).unwrap();
         mac.update(sts.as_bytes());
         let expected = hex::encode(mac.finalize().into_bytes());
@@ -256,17 +347,25 @@ pub fn verify(method: &str, target: &str, headers: &[(String, String)], body: &[
     } else {
         // RPC V1: Signature in the query, body params signed too.
         let mut q = query_pairs(target);
-        let sig = q.iter().find(|(k, _)| k == "Signature").map(|(_, v)| v.clone()).ok_or("no signature")?;
+        let sig = q
+            .iter()
+            .find(|(k, _)| k == "Signature")
+            .map(|(_, v)| v.clone())
+            .ok_or("no signature")?;
         q.retain(|(k, _)| k != "Signature");
         if h("content-type").as_deref() == Some("application/x-www-form-urlencoded") {
             q.extend(query_pairs(&format!("?{}", String::from_utf8_lossy(body))));
         }
         q.sort();
-        let canon: Vec<String> = q.iter().map(|(k, v)| format!("{}={}", pct(k), pct(v))).collect();
+        let canon: Vec<String> = q
+            .iter()
+            .map(|(k, v)| format!("{}={}", pct(k), pct(v)))
+            .collect();
         let sts = format!("{method}&%2F&{}", pct(&canon.join("&")));
         let mut mac = Hmac::<sha1::Sha1>::new_from_slice(format!("{SK}&").as_bytes()).unwrap();
         mac.update(sts.as_bytes());
-        let expected = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+        let expected =
+            base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
         if expected != sig {
             return Err("rpc signature mismatch".into());
         }

@@ -61,6 +61,13 @@ impl KmsError {
             "Specified time stamp or date value is expired.",
         )
     }
+    pub fn timestamp_missing() -> Self {
+        Self::new(
+            400,
+            "IllegalTimestamp",
+            "The input parameter \"Timestamp\" that is mandatory for processing this request is not supplied.",
+        )
+    }
     pub fn timestamp_format() -> Self {
         Self::new(
             400,

@@ -164,25 +164,26 @@ async fn hostile_inputs_get_errors_not_crashes() {
     kms.ok("ListKeys", &[]).await;
 }
 
-/// A request signed with RPC V1 HMAC-SHA1 (what `signature_algorithm='v2'` sends), end to end.
-#[tokio::test]
-async fn rpc_v1_signed_request_works() {
-    let (_emu, kms) = start().await;
-    let key = kms.new_key("Aliyun_AES_256", None).await;
-    let mut params: Vec<(String, String)> = vec![
-        ("Action", "Encrypt"),
+/// Sends a request signed with RPC V1 HMAC-SHA1 (what `signature_algorithm='v2'` sends).
+async fn rpc_v1(
+    kms: &common::Kms,
+    action_params: &[(&str, &str)],
+    timestamp: bool,
+) -> (u16, serde_json::Value) {
+    let mut params: Vec<(String, String)> = [
         ("Format", "json"),
         ("Version", "2016-01-20"),
         ("SignatureMethod", "HMAC-SHA1"),
         ("SignatureVersion", "1.0"),
         ("AccessKeyId", kms.ak.as_str()),
-        ("KeyId", key.as_str()),
-        ("Plaintext", "aGVsbG8="),
     ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .iter()
+    .chain(action_params)
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
     .collect();
-    params.push(("Timestamp".into(), common::now_date()));
+    if timestamp {
+        params.push(("Timestamp".into(), common::now_date()));
+    }
     params.push(("SignatureNonce".into(), uuid::Uuid::new_v4().to_string()));
     params.sort();
     let canon = params
@@ -197,10 +198,26 @@ async fn rpc_v1_signed_request_works() {
     let sig = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
     let url = format!("{}/?{canon}&Signature={}", kms.endpoint, common::enc(&sig));
     let r = kms.http.post(url).send().await.unwrap();
-    let status = r.status().as_u16();
-    let v: serde_json::Value = r.json().await.unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn rpc_v1_signed_request_works() {
+    let (_emu, kms) = start().await;
+    let key = kms.new_key("Aliyun_AES_256", None).await;
+    let enc = [
+        ("Action", "Encrypt"),
+        ("KeyId", key.as_str()),
+        ("Plaintext", "aGVsbG8="),
+    ];
+    let (status, v) = rpc_v1(&kms, &enc, true).await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["KeyId"], key.as_str());
+    let (status, v) = rpc_v1(&kms, &enc, false).await;
+    assert_eq!(
+        (status, v["Code"].as_str()),
+        (400, Some("IllegalTimestamp"))
+    );
 }
 
 // sha1 is a dependency of the emulator, not re-exported; a dev-dependency alias keeps the test

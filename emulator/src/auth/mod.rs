@@ -170,7 +170,7 @@ pub fn verify(
         }
     };
     if opts.check_time {
-        let date = date.ok_or_else(|| KmsError::missing("Timestamp"))?;
+        let date = date.ok_or_else(KmsError::timestamp_missing)?;
         let t = parse_acs_date(&date).ok_or_else(KmsError::timestamp_format)?;
         if (now - t).abs() > opts.max_skew {
             return Err(KmsError::timestamp_expired());

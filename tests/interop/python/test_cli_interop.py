@@ -100,10 +100,6 @@ def test_cli_wrong_secret_fails_cleanly(emulator):
     assert "wrong-secret" not in stderr and emulator.secret not in stderr, "CLI leaked a secret on stderr"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known bug (reported): core's Decrypt base64-decodes KMS Plaintext, so `kmskit decrypt` fails "
-    "with 3601 InvalidResponse on a ciphertext whose Plaintext was a non-base64 string, which the "
-    "official SDK and the emulator (opaque-string Plaintext) accept; the error also drops RequestId"))
 def test_cli_decrypts_official_non_base64_plaintext(emulator, client):
     kid = new_key(client)["KeyId"]
     enc = call(client, "Encrypt", KeyId=kid, Plaintext="hello world")

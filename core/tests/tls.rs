@@ -18,18 +18,24 @@ fn testdata(name: &str) -> PathBuf {
     shared.join("testdata/clientkey").join(name)
 }
 
-const BODY: &str = r#"{"CiphertextBlob":"Y2lwaGVy","KeyId":"key-1","KeyVersionId":"v-1","RequestId":"R-TLS"}"#;
+const BODY: &str =
+    r#"{"CiphertextBlob":"Y2lwaGVy","KeyId":"key-1","KeyVersionId":"v-1","RequestId":"R-TLS"}"#;
 
 async fn tls_server() -> (u16, Arc<AtomicUsize>) {
     let certs: Vec<CertificateDer<'static>> =
-        CertificateDer::pem_file_iter(testdata("server_cert.pem")).unwrap().collect::<Result<_, _>>().unwrap();
+        CertificateDer::pem_file_iter(testdata("server_cert.pem"))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
     let key = PrivateKeyDer::from_pem_file(testdata("server_key.pem")).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .unwrap();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -37,15 +43,21 @@ async fn tls_server() -> (u16, Arc<AtomicUsize>) {
     let counter = served.clone();
     tokio::spawn(async move {
         loop {
-            let Ok((sock, _)) = listener.accept().await else { return };
+            let Ok((sock, _)) = listener.accept().await else {
+                return;
+            };
             let acceptor = acceptor.clone();
             let counter = counter.clone();
             tokio::spawn(async move {
-                let Ok(mut tls) = acceptor.accept(sock).await else { return };
+                let Ok(mut tls) = acceptor.accept(sock).await else {
+                    return;
+                };
                 let mut buf = Vec::new();
                 let mut chunk = [0u8; 4096];
                 loop {
-                    let Ok(n) = tls.read(&mut chunk).await else { return };
+                    let Ok(n) = tls.read(&mut chunk).await else {
+                        return;
+                    };
                     if n == 0 {
                         return;
                     }
@@ -79,9 +91,15 @@ fn client(port: u16, ca: Option<PathBuf>) -> Client {
 #[tokio::test]
 async fn the_instance_ca_makes_tls_work_and_connections_are_reused() {
     let (port, served) = tls_server().await;
-    let c = client(port, Some(testdata("PrivateKmsCA_kst-test0000000000000000.pem")));
+    let c = client(
+        port,
+        Some(testdata("PrivateKmsCA_kst-test0000000000000000.pem")),
+    );
     for _ in 0..3 {
-        let r = c.encrypt(EncryptRequest::new("k", b"x".to_vec())).await.unwrap();
+        let r = c
+            .encrypt(EncryptRequest::new("k", b"x".to_vec()))
+            .await
+            .unwrap();
         assert_eq!(r.request_id, "R-TLS");
     }
     assert_eq!(served.load(Ordering::SeqCst), 3);
@@ -90,12 +108,17 @@ async fn the_instance_ca_makes_tls_work_and_connections_are_reused() {
 #[tokio::test]
 async fn without_the_ca_the_handshake_fails_clearly_and_is_not_retried() {
     let (port, served) = tls_server().await;
-    let e = client(port, None).encrypt(EncryptRequest::new("k", b"x".to_vec())).await.unwrap_err();
+    let e = client(port, None)
+        .encrypt(EncryptRequest::new("k", b"x".to_vec()))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::TlsFailed, "{e}");
     assert!(!e.is_retryable());
     assert!(e.message().contains("CA"), "{e}");
     // A CA that did not issue the server's certificate: a self-signed leaf is no anchor for it.
-    let e = client(port, Some(testdata("clientkey_cert.pem"))).encrypt(EncryptRequest::new("k", b"x".to_vec())).await;
+    let e = client(port, Some(testdata("clientkey_cert.pem")))
+        .encrypt(EncryptRequest::new("k", b"x".to_vec()))
+        .await;
     assert_eq!(e.unwrap_err().code(), ErrorCode::TlsFailed);
     assert_eq!(served.load(Ordering::SeqCst), 0);
 }

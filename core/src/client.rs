@@ -150,10 +150,12 @@ impl Client {
     async fn call_known(
         &self,
         action: &'static str,
-        params: Map<String, Value>,
+        mut params: Map<String, Value>,
     ) -> Result<Map<String, Value>> {
         let op = api::operation(action);
-        self.execute(action, &op, &params).await
+        let result = self.execute(action, &op, &params).await;
+        api::wipe_params(&mut params);
+        result
     }
 
     async fn execute(

@@ -94,7 +94,7 @@ mod tests {
             request_id: None,
             retry_after_ms: None,
             content_type: None,
-            body: body.as_bytes().to_vec(),
+            body: zeroize::Zeroizing::new(body.as_bytes().to_vec()),
         }
     }
 

@@ -174,11 +174,31 @@ pub fn validate_action(action: &str) -> Result<()> {
 }
 
 /// Parameters split into query and form body, each sorted by name (the generated SDK code
-/// lists them alphabetically, and the wire order follows it).
+/// lists them alphabetically, and the wire order follows it). Values may be plaintexts or
+/// secret values, so they are wiped on drop.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WireParams {
     pub query: Vec<(String, String)>,
     pub body: Option<Vec<(String, String)>>,
+}
+
+impl Drop for WireParams {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        for (_, v) in self.query.iter_mut().chain(self.body.iter_mut().flatten()) {
+            v.zeroize();
+        }
+    }
+}
+
+/// Wipes the string values of caller parameters (they may hold plaintexts).
+pub(crate) fn wipe_params(params: &mut Map<String, Value>) {
+    use zeroize::Zeroize;
+    for v in params.values_mut() {
+        if let Value::String(s) = v {
+            s.zeroize();
+        }
+    }
 }
 
 /// Converts caller parameters to wire strings and places them.

@@ -24,6 +24,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Idle connections older than this are closed rather than reused (below common server
 /// keep-alive timeouts, so the server rarely closes one under us).
@@ -37,7 +38,8 @@ pub(crate) struct RawResponse {
     pub request_id: Option<String>,
     pub retry_after_ms: Option<u64>,
     pub content_type: Option<String>,
-    pub body: Vec<u8>,
+    /// Wiped on drop: a response may carry a plaintext or a secret value.
+    pub body: Zeroizing<Vec<u8>>,
 }
 
 enum Stream {
@@ -276,7 +278,8 @@ impl Transport {
             Ok(Err(e)) => return Err(Failure::Other(e.error)),
             Ok(Ok(r)) => r,
         };
-        if resp.reusable && conn.buf.is_empty() {
+        conn.buf.zeroize();
+        if resp.reusable {
             self.put_idle(conn);
         }
         Ok(RawResponse {
@@ -284,7 +287,7 @@ impl Transport {
             request_id: resp.request_id,
             retry_after_ms: resp.retry_after_ms,
             content_type: resp.content_type,
-            body: resp.body,
+            body: Zeroizing::new(resp.body),
         })
     }
 }

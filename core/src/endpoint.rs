@@ -17,6 +17,27 @@ pub enum Gateway {
     Dedicated { instance_id: String },
 }
 
+impl Gateway {
+    /// From a face's option: `shared`, `vpc` (or `shared-vpc`), or `dedicated` with an instance id.
+    pub fn from_name(kind: &str, instance_id: Option<&str>) -> Result<Gateway> {
+        match kind.trim().to_ascii_lowercase().as_str() {
+            "shared" | "" => Ok(Gateway::Shared),
+            "vpc" | "shared-vpc" | "shared_vpc" => Ok(Gateway::SharedVpc),
+            "dedicated" => match instance_id.map(str::trim).filter(|s| !s.is_empty()) {
+                Some(id) => Ok(Gateway::Dedicated {
+                    instance_id: id.to_owned(),
+                }),
+                None => Err(Error::configuration(
+                    "the dedicated gateway needs a KMS instance id",
+                )),
+            },
+            other => Err(Error::configuration(format!(
+                "unknown gateway {other:?}: expected \"shared\", \"vpc\" or \"dedicated\""
+            ))),
+        }
+    }
+}
+
 /// A resolved endpoint: the scheme, and the authority exactly as it is sent (and signed) in the
 /// `host` header.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -166,6 +187,19 @@ mod tests {
         assert_eq!(e.authority, "kst-hzz6.cryptoservice.kms.aliyuncs.com");
         assert!(Endpoint::for_gateway(&Gateway::Shared, None).is_err());
         assert!(Endpoint::for_gateway(&Gateway::Shared, Some("cn/evil")).is_err());
+    }
+
+    #[test]
+    fn gateway_names() {
+        assert_eq!(Gateway::from_name("VPC", None).unwrap(), Gateway::SharedVpc);
+        assert_eq!(
+            Gateway::from_name("dedicated", Some("kst-1")).unwrap(),
+            Gateway::Dedicated {
+                instance_id: "kst-1".into()
+            }
+        );
+        assert!(Gateway::from_name("dedicated", None).is_err());
+        assert!(Gateway::from_name("moon", None).is_err());
     }
 
     #[test]

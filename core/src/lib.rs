@@ -43,5 +43,16 @@ pub use retry::RetryPolicy;
 pub use secret::{SecretBytes, SecretString};
 pub use signing::SignatureVersion;
 
+/// The client operations every face must expose (the parity tests of the faces compare their
+/// own surface with this list). Names are the core's method names.
+pub const OPERATIONS: &[&str] = &[
+    "encrypt",
+    "decrypt",
+    "generate_data_key",
+    "generate_data_key_without_plaintext",
+    "get_secret_value",
+    "call",
+];
+
 /// The version of this crate (and of every kmskit package).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

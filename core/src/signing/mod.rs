@@ -22,6 +22,20 @@ pub enum SignatureVersion {
     RpcHmacSha1,
 }
 
+impl std::str::FromStr for SignatureVersion {
+    type Err = crate::error::Error;
+    /// `acs3` (or `ACS3-HMAC-SHA256`, `v3`) and `rpc` (or `HMAC-SHA1`, `v2`, `v1`), any case.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "acs3" | "acs3-hmac-sha256" | "v3" => Ok(SignatureVersion::Acs3HmacSha256),
+            "rpc" | "hmac-sha1" | "v2" | "v1" => Ok(SignatureVersion::RpcHmacSha1),
+            _ => Err(crate::error::Error::configuration(format!(
+                "unknown signature version {s:?}: expected \"acs3\" or \"rpc\""
+            ))),
+        }
+    }
+}
+
 /// Retry bookkeeping the official SDK sends (and signs) on every attempt after the first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryInfo {

@@ -7,40 +7,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use kmskit::{Client, ClientConfig, Credentials, EncryptRequest, EncryptionContext, RetryPolicy};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::time::{Duration, Instant};
 
-const BODY: &str = r#"{"CiphertextBlob":"S0sBGWtleS1lbXU1cjk2N21yZmY4a2J3NmYycGUkMWJkMjYxMzktOGNhYi00YjI3LWFmMDItMzQ2NTQ0Nzg1MmNjUt1ufpQRV2lM9fBr7kGGzsUwX+pQGRqtWkYY","KeyId":"key-trivial","KeyVersionId":"v","RequestId":"A7B6F2C1-0000-4D3E-9F00-000000000001"}"#;
+#[path = "../../core/benches/support/trivial_server.rs"]
+mod trivial_server;
 
-fn serve_trivial() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    println!(
-        "{{\"endpoint\":\"http://{}\"}}",
-        listener.local_addr().unwrap()
-    );
+fn serve_trivial() -> ! {
+    println!("{{\"endpoint\":\"{}\"}}", trivial_server::start());
     std::io::stdout().flush().unwrap();
-    for stream in listener.incoming() {
-        let Ok(mut s) = stream else { continue };
-        std::thread::spawn(move || {
-            s.set_nodelay(true).ok();
-            let resp = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{BODY}", BODY.len());
-            let mut buf = vec![0u8; 65536];
-            let mut have = 0usize;
-            loop {
-                let n = match s.read(&mut buf[have..]) {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => n,
-                };
-                have += n;
-                while let Some(end) = buf[..have].windows(4).position(|w| w == b"\r\n\r\n") {
-                    if s.write_all(resp.as_bytes()).is_err() {
-                        return;
-                    }
-                    buf.copy_within(end + 4..have, 0);
-                    have -= end + 4;
-                }
-            }
-        });
+    loop {
+        std::thread::park();
     }
 }
 
@@ -48,7 +25,6 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("serve-trivial") {
         serve_trivial();
-        return;
     }
     let endpoint = std::env::var("KMSKIT_ENDPOINT").expect("KMSKIT_ENDPOINT");
     let concurrency: usize = std::env::var("LOAD_CONCURRENCY")

@@ -2,7 +2,7 @@
 //! (including `accept` and `user-agent`), hashes the body into `x-acs-content-sha256`, and
 //! canonicalises the query with RFC 3986 encoding while the wire query uses form encoding.
 
-use super::encode::{form_into, hex_lower, rfc3986_into};
+use super::encode::{hex_lower, rfc3986_into};
 use super::{RequestToSign, SignedRequest, SigningParams};
 use ring::{digest, hmac};
 
@@ -152,13 +152,9 @@ pub fn wire_path_and_query(query: &[(String, String)]) -> String {
             .sum::<usize>(),
     );
     out.push_str("/?");
-    for (i, (k, v)) in query.iter().enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        form_into(k, &mut out);
-        out.push('=');
-        form_into(v, &mut out);
-    }
+    super::encode::form_pairs_into(
+        query.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        &mut out,
+    );
     out
 }

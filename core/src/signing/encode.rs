@@ -51,15 +51,23 @@ fn encode_into(s: &str, out: &mut String, plus_for_space: bool) {
 /// `k=v&k=v` form encoding of pairs in the given order.
 pub fn form_pairs(pairs: &[(String, String)]) -> String {
     let mut out = String::new();
-    for (i, (k, v)) in pairs.iter().enumerate() {
+    form_pairs_into(
+        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        &mut out,
+    );
+    out
+}
+
+/// Appends `k=v&k=v` form encoding of pairs in the given order.
+pub fn form_pairs_into<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>, out: &mut String) {
+    for (i, (k, v)) in pairs.into_iter().enumerate() {
         if i > 0 {
             out.push('&');
         }
-        form_into(k, &mut out);
+        form_into(k, out);
         out.push('=');
-        form_into(v, &mut out);
+        form_into(v, out);
     }
-    out
 }
 
 /// Lowercase hex.

@@ -2,7 +2,7 @@
 //! "v2"` path and the protocol STS speaks. Unlike ACS3, body parameters are part of the string
 //! to sign, and no header is signed.
 
-use super::encode::{form_into, rfc3986, rfc3986_into};
+use super::encode::{rfc3986, rfc3986_into};
 use super::{RequestToSign, SignedRequest, SigningParams};
 use base64::Engine as _;
 use ring::hmac;
@@ -83,17 +83,13 @@ pub fn sign_with_artefacts(
 
     let mut path = String::with_capacity(512);
     path.push_str("/?");
-    for (k, v) in query
-        .iter()
-        .chain(std::iter::once(&("Signature", signature.as_str())))
-    {
-        if path.len() > 2 {
-            path.push('&');
-        }
-        form_into(k, &mut path);
-        path.push('=');
-        form_into(v, &mut path);
-    }
+    super::encode::form_pairs_into(
+        query
+            .iter()
+            .copied()
+            .chain(std::iter::once(("Signature", signature.as_str()))),
+        &mut path,
+    );
 
     // Header order of the official SDK: content-type comes before the provider name.
     let mut headers: Vec<(&'static str, String)> = Vec::with_capacity(8);

@@ -69,8 +69,9 @@ fn build_config(opts: Options<'_>) -> PyResult<ClientConfig> {
         b = b.read_timeout(positive_ms(v, "read_timeout_ms").map_err(to_py_err)?);
     }
     if let Some(v) = opts.max_attempts {
-        // Out-of-range values become 0, which the core refuses with its own message.
-        let max_attempts = u32::try_from(v).unwrap_or(0);
+        // Below range becomes 0, which the core refuses with its own message; above range is
+        // as good as unlimited (the retry budget still bounds retries).
+        let max_attempts = u32::try_from(v).unwrap_or(if v < 0 { 0 } else { u32::MAX });
         b = b.retry_policy(RetryPolicy {
             max_attempts,
             ..RetryPolicy::default()

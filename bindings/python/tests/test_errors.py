@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import socket
 import time
@@ -139,8 +140,9 @@ def test_configuration_errors(emulator: Emulator, options: Dict[str, Any]) -> No
 
 
 def test_ca_pem_accepts_a_certificate(emulator: Emulator, alias: str) -> None:
-    shared = Path(__file__).resolve().parents[4] / "shared" / "testdata"
-    pems = sorted(p for p in shared.rglob("*.pem") if b"BEGIN CERTIFICATE" in p.read_bytes())
+    shared_dir = os.environ.get("KMSKIT_SHARED_DIR") or Path(__file__).resolve().parents[4] / "shared"
+    shared = Path(shared_dir) / "testdata"
+    pems = sorted(shared.rglob("PrivateKmsCA_*.pem"))
     assert pems, f"no CA certificate under {shared}"
     c = emulator.client(ca_pem=pems[0].read_bytes())
     assert c.encrypt(alias, b"x").key_id

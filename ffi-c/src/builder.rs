@@ -1,0 +1,357 @@
+//! `kmskit_config_builder`: the options every face has, set one by one (no public structs, so
+//! adding an option never changes a layout). Names and defaults are the core's. Setters check
+//! their own argument (NULL, UTF-8, a known gateway or signature version) and return a code; the
+//! whole configuration is checked by the core when kmskit_client_new builds a client. The
+//! builder is borrowed, not consumed, by kmskit_client_new.
+
+use crate::boundary::{arg_bytes, arg_mut, arg_str, check_out, free_box, give, opt_str, run};
+use crate::error::kmskit_result;
+use kmskit_core::config::NonceSource;
+use kmskit_core::{ClientConfig, Credentials, Gateway, Result, RetryPolicy, SignatureVersion};
+use std::ffi::c_char;
+use std::path::PathBuf;
+use std::ptr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Client options. Create with kmskit_config_builder_new, free with kmskit_config_builder_free.
+/// Not thread-safe: set options from one thread.
+#[derive(Default)]
+pub struct kmskit_config_builder {
+    endpoint: Option<String>,
+    region: Option<String>,
+    gateway: Option<Gateway>,
+    ca_pem: Option<Vec<u8>>,
+    ca_file: Option<PathBuf>,
+    connect_timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
+    max_attempts: Option<u32>,
+    user_agent_suffix: Option<String>,
+    signature_version: Option<SignatureVersion>,
+    credentials: Option<Credentials>,
+}
+
+impl kmskit_config_builder {
+    pub(crate) fn build(&self) -> Result<ClientConfig> {
+        let mut b = ClientConfig::builder()
+            .nonce_source(Arc::new(OsNonces(ring::rand::SystemRandom::new())));
+        if let Some(v) = &self.region {
+            b = b.region(v.clone());
+        }
+        if let Some(v) = &self.gateway {
+            b = b.gateway(v.clone());
+        }
+        if let Some(v) = &self.endpoint {
+            b = b.endpoint(v.clone());
+        }
+        if let Some(v) = self.connect_timeout {
+            b = b.connect_timeout(v);
+        }
+        if let Some(v) = self.read_timeout {
+            b = b.read_timeout(v);
+        }
+        if let Some(v) = self.max_attempts {
+            b = b.retry_policy(RetryPolicy {
+                max_attempts: v,
+                ..RetryPolicy::default()
+            });
+        }
+        if let Some(v) = &self.user_agent_suffix {
+            b = b.user_agent_suffix(v.clone());
+        }
+        if let Some(v) = &self.ca_pem {
+            b = b.ca_pem(v.clone());
+        }
+        if let Some(v) = &self.ca_file {
+            b = b.ca_file(v.clone());
+        }
+        if let Some(v) = self.signature_version {
+            b = b.signature_version(v);
+        }
+        if let Some(v) = &self.credentials {
+            b = b.credentials(v.clone());
+        }
+        b.build()
+    }
+}
+
+/// Creates an empty builder (every option at its default; credentials from the environment).
+///
+/// # Safety
+/// `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn kmskit_config_builder_new(
+    out: *mut *mut kmskit_config_builder,
+) -> kmskit_result {
+    run(ptr::null_mut(), || {
+        check_out(out, "out")?;
+        // SAFETY: checked above.
+        unsafe { give(out, kmskit_config_builder::default()) };
+        Ok(())
+    })
+}
+
+/// Frees a builder. NULL is a no-op. Clients built from it stay valid.
+///
+/// # Safety
+/// `builder` is NULL or a builder not freed yet.
+#[no_mangle]
+pub unsafe extern "C" fn kmskit_config_builder_free(builder: *mut kmskit_config_builder) {
+    // SAFETY: per the contract above.
+    run(ptr::null_mut(), || {
+        unsafe { free_box(builder) };
+        Ok(())
+    });
+}
+
+/// One setter: checks the builder pointer, runs `set`, returns its code.
+fn set(
+    builder: *mut kmskit_config_builder,
+    set: impl FnOnce(&mut kmskit_config_builder) -> Result<()>,
+) -> kmskit_result {
+    run(ptr::null_mut(), || {
+        // SAFETY: the setters' contract: NULL or a live builder used by one thread.
+        let b = unsafe { arg_mut(builder, "builder") }?;
+        set(b)
+    })
+}
+
+/// Endpoint URL overriding the gateway: "https://host[:port]", "http://host[:port]" (local
+/// servers) or a bare "host[:port]" (HTTPS).
+///
+/// # Safety
+/// `builder` is NULL or live; `endpoint` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn kmskit_config_builder_set_endpoint(
+    builder: *mut kmskit_config_builder,
+    endpoint: *const c_char,
+) -> kmskit_result {
+    set(builder, |b| {
+        // SAFETY: per the contract above.
+        b.endpoint = Some(unsafe { arg_str(endpoint, "endpoint") }?.to_owned());
+        Ok(())
+    })
+}
+
+/// Region, e.g. "cn-hangzhou" (needed for the shared gateways).
+///
+/// # Safety
+/// `builder` is NULL or live; `region` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn kmskit_config_builder_set_region(
+    builder: *mut kmskit_config_builder,
+    region: *const c_char,
+) -> kmskit_result {
+    set(builder, |b| {
+        // SAFETY: per the contract above.
+        b.region = Some(unsafe { arg_str(region, "region") }?.to_owned());
+        Ok(())
+    })
+}
+
+/// Gateway: `kind` is "shared" (default), "vpc" or "dedicated"; `instance_id` (the KMS
+/// instance id) is required for "dedicated" and may be NULL otherwise. An unknown kind or a
+/// dedicated gateway without an instance id is 1101 InvalidConfiguration.
+///
+/// # Safety
+/// `builder` is NULL or live; the strings are NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn kmskit_config_builder_set_gateway(
+    builder: *mut kmskit_config_builder,
+    kind: *const c_char,
+    instance_id: *const c_char,
+) -> kmskit_result {
+    set(builder, |b| {
+        // SAFETY: per the contract above.
+        let kind = unsafe { arg_str(kind, "kind") }?;
+        // SAFETY: per the contract above.
+        let instance_id = unsafe { opt_str(instance_id, "instance_id") }?;
+        b.gateway = Some(Gateway::from_name(kind, instance_id)?);
+        Ok(())
+    })
+}
+
+/// CA certificate(s) in PEM trusted in addition to the public roots (e.g. a KMS instance CA).
+/// The bytes are copied. Parsed by kmskit_client_new (bad PEM: 1101).
+///
+/// # Safety
+/// `builder` is NULL or live; `pem` is NULL or points to `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn kmskit_config_builder_set_ca_pem(
+    builder: *mut kmskit_config_builder,
+    pem: *const u8,
+    len: usize,
+) -> kmskit_result {
+    set(builder, |b| {
+        // SAFETY: per the contract above.
+        let pem = unsafe { arg_bytes(pem, len, "pem") }?;
+        if pem.is_empty() {
+            return Err(kmskit_core::Error::invalid_argument("pem is empty"));
+        }
+        b.ca_pem = Some(pem.to_vec());
+        Ok(())
+    })
+}
+
+/// Like kmskit_config_builder_set_ca_pem, read from a file by kmskit_client_new.
+///
+/// # Safety
+/// `builder` is NULL or live; `path` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn kmskit_config_builder_set_ca_file(
+    builder: *mut kmskit_config_builder,
+    path: *const c_char,
+) -> kmskit_result {
+    set(builder, |b| {
+        // SAFETY: per the contract above.
+        b.ca_file = Some(PathBuf::from(unsafe { arg_str(path, "path") }?));
+        Ok(())
+    })
+}
+
+/// TCP connect + TLS handshake timeout in milliseconds (default 5000; 0 is refused by
+/// kmskit_client_new with 1101).
+///
+/// # Safety
+/// `builder` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn kmskit_config_builder_set_connect_timeout_ms(
+    builder: *mut kmskit_config_builder,
+    ms: u64,
+) -> kmskit_result {
+    set(builder, |b| {
+        b.connect_timeout = Some(Duration::from_millis(ms));
+        Ok(())
+    })
+}
+
+/// Read timeout in milliseconds, from the request written to the whole response read
+/// (default 10000; 0 is refused by kmskit_client_new with 1101).
+///
+/// # Safety
+/// `builder` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn kmskit_config_builder_set_read_timeout_ms(
+    builder: *mut kmskit_config_builder,
+    ms: u64,
+) -> kmskit_result {
+    set(builder, |b| {
+        b.read_timeout = Some(Duration::from_millis(ms));
+        Ok(())
+    })
+}
+
+/// Attempts in all, the first included (default 3; 1 = no retries; 0 is refused by
+/// kmskit_client_new with 1101).
+///
+/// # Safety
+/// `builder` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn kmskit_config_builder_set_max_attempts(
+    builder: *mut kmskit_config_builder,
+    max_attempts: u32,
+) -> kmskit_result {
+    set(builder, |b| {
+        b.max_attempts = Some(max_attempts);
+        Ok(())
+    })
+}
+
+/// Appended to kmskit's user-agent after a space.
+///
+/// # Safety
+/// `builder` is NULL or live; `suffix` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn kmskit_config_builder_set_user_agent_suffix(
+    builder: *mut kmskit_config_builder,
+    suffix: *const c_char,
+) -> kmskit_result {
+    set(builder, |b| {
+        // SAFETY: per the contract above.
+        b.user_agent_suffix = Some(unsafe { arg_str(suffix, "suffix") }?.to_owned());
+        Ok(())
+    })
+}
+
+/// Request signature: "acs3" (ACS3-HMAC-SHA256, the default) or "rpc" (HMAC-SHA1). Anything
+/// else is 1101 InvalidConfiguration.
+///
+/// # Safety
+/// `builder` is NULL or live; `version` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn kmskit_config_builder_set_signature_version(
+    builder: *mut kmskit_config_builder,
+    version: *const c_char,
+) -> kmskit_result {
+    set(builder, |b| {
+        // SAFETY: per the contract above.
+        let v = unsafe { arg_str(version, "version") }?;
+        b.signature_version = Some(v.parse::<SignatureVersion>()?);
+        Ok(())
+    })
+}
+
+/// Static AccessKey credentials. The secret is copied into memory that is wiped when the last
+/// client using it is freed. Replaces credentials set before.
+///
+/// # Safety
+/// `builder` is NULL or live; the strings are NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn kmskit_config_builder_set_access_key(
+    builder: *mut kmskit_config_builder,
+    access_key_id: *const c_char,
+    access_key_secret: *const c_char,
+) -> kmskit_result {
+    set(builder, |b| {
+        // SAFETY: per the contract above.
+        let id = unsafe { arg_str(access_key_id, "access_key_id") }?;
+        // SAFETY: per the contract above.
+        let secret = unsafe { arg_str(access_key_secret, "access_key_secret") }?;
+        b.credentials = Some(Credentials::access_key(id, secret)?);
+        Ok(())
+    })
+}
+
+/// Static STS credentials (AccessKey id, secret and security token). Replaces credentials set
+/// before.
+///
+/// # Safety
+/// `builder` is NULL or live; the strings are NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn kmskit_config_builder_set_sts_token(
+    builder: *mut kmskit_config_builder,
+    access_key_id: *const c_char,
+    access_key_secret: *const c_char,
+    security_token: *const c_char,
+) -> kmskit_result {
+    set(builder, |b| {
+        // SAFETY: per the contract above.
+        let id = unsafe { arg_str(access_key_id, "access_key_id") }?;
+        // SAFETY: per the contract above.
+        let secret = unsafe { arg_str(access_key_secret, "access_key_secret") }?;
+        // SAFETY: per the contract above.
+        let token = unsafe { arg_str(security_token, "security_token") }?;
+        b.credentials = Some(Credentials::sts(id, secret, token, None)?);
+        Ok(())
+    })
+}
+
+/// Signature nonces straight from the operating system (getrandom), one call per nonce.
+///
+/// The core's default draws them from `rand::thread_rng()`, whose buffered block is copied into
+/// a forked child: the first nonces after fork() then repeat in parent and child, and KMS refuses
+/// the second use ("SignatureNonceUsed"). Until the core draws nonces from the OS itself, the C
+/// face — the face that promises fork() support — installs this source.
+struct OsNonces(ring::rand::SystemRandom);
+
+impl NonceSource for OsNonces {
+    fn nonce(&self) -> String {
+        use ring::rand::SecureRandom as _;
+        let mut bytes = [0u8; 16];
+        if self.0.fill(&mut bytes).is_err() {
+            // getrandom does not fail on Linux after boot; fall back to the core's nonce.
+            return kmskit_core::signing::new_nonce();
+        }
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}

@@ -1,0 +1,132 @@
+/* A tiny test harness for the kmskit C tests: each TEST prints "ok - name" or "not ok - name";
+ * scripts/test-c counts those lines. The emulator's address and credentials come from the
+ * environment (KMSKIT_TEST_ENDPOINT, KMSKIT_TEST_REGION, KMSKIT_TEST_AK, KMSKIT_TEST_SECRET);
+ * a missing variable is a failure, never a skip. */
+#ifndef KMSKIT_TEST_HARNESS_H
+#define KMSKIT_TEST_HARNESS_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kmskit.h"
+
+static int h_passed, h_failed, h_current_failed;
+
+#define CHECK(cond)                                                                  \
+  do {                                                                               \
+    if (!(cond)) {                                                                   \
+      fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);     \
+      h_current_failed = 1;                                                          \
+    }                                                                                \
+  } while (0)
+
+/* CHECK that a call returned `expected`; prints the error when it did not. */
+#define CHECK_RC(expected, rc, err)                                                        \
+  do {                                                                                     \
+    kmskit_result h_rc = (rc);                                                             \
+    if (h_rc != (kmskit_result)(expected)) {                                               \
+      fprintf(stderr, "  %s:%d: expected %u, got %u (%s)\n", __FILE__, __LINE__,          \
+              (unsigned)(expected), (unsigned)h_rc,                                        \
+              (err) ? kmskit_error_message(err) : "no error object");                      \
+      h_current_failed = 1;                                                                \
+    }                                                                                      \
+  } while (0)
+
+#define RUN(test)                                      \
+  do {                                                 \
+    h_current_failed = 0;                              \
+    test();                                            \
+    if (h_current_failed) {                            \
+      h_failed++;                                      \
+      printf("not ok - %s\n", #test);                  \
+    } else {                                           \
+      h_passed++;                                      \
+      printf("ok - %s\n", #test);                      \
+    }                                                  \
+    fflush(stdout);                                    \
+  } while (0)
+
+static inline int h_finish(const char *suite) {
+  printf("# %s: %d passed, %d failed\n", suite, h_passed, h_failed);
+  return h_failed == 0 ? 0 : 1;
+}
+
+static inline const char *h_env(const char *name) {
+  const char *v = getenv(name);
+  if (v == NULL || *v == '\0') {
+    fprintf(stderr, "  environment variable %s is not set (scripts/test-c sets it)\n", name);
+    h_current_failed = 1;
+    return "";
+  }
+  return v;
+}
+
+/* A builder pointed at the emulator, with the emulator's key or `secret` when not NULL. */
+static inline kmskit_config_builder *h_builder(const char *secret) {
+  kmskit_config_builder *b = NULL;
+  if (kmskit_config_builder_new(&b) != KMSKIT_RESULT_OK) return NULL;
+  kmskit_config_builder_set_endpoint(b, h_env("KMSKIT_TEST_ENDPOINT"));
+  kmskit_config_builder_set_region(b, h_env("KMSKIT_TEST_REGION"));
+  kmskit_config_builder_set_access_key(b, h_env("KMSKIT_TEST_AK"),
+                                       secret ? secret : h_env("KMSKIT_TEST_SECRET"));
+  kmskit_config_builder_set_max_attempts(b, 1);
+  return b;
+}
+
+static inline kmskit_client *h_client(const char *secret) {
+  kmskit_config_builder *b = h_builder(secret);
+  kmskit_client *c = NULL;
+  kmskit_error *err = NULL;
+  kmskit_result rc = kmskit_client_new(b, &c, &err);
+  if (rc != KMSKIT_RESULT_OK) {
+    fprintf(stderr, "  kmskit_client_new failed: %u %s\n", (unsigned)rc, kmskit_error_message(err));
+    h_current_failed = 1;
+  }
+  kmskit_error_free(err);
+  kmskit_config_builder_free(b);
+  return c;
+}
+
+/* The string value of the first "name":"value" in a JSON text (enough for ids), malloc'd. */
+static inline char *h_json_str(const char *json, const char *name) {
+  char pat[128];
+  snprintf(pat, sizeof pat, "\"%s\":\"", name);
+  const char *p = json ? strstr(json, pat) : NULL;
+  if (!p) return NULL;
+  p += strlen(pat);
+  const char *q = strchr(p, '"');
+  if (!q) return NULL;
+  char *out = malloc((size_t)(q - p) + 1);
+  memcpy(out, p, (size_t)(q - p));
+  out[q - p] = '\0';
+  return out;
+}
+
+/* Creates an AES key through kmskit_client_call; returns its id (malloc'd) or NULL. */
+static inline char *h_create_key(kmskit_client *c) {
+  kmskit_buffer *out = NULL;
+  kmskit_error *err = NULL;
+  kmskit_result rc = kmskit_client_call(c, "CreateKey", "{\"KeySpec\":\"Aliyun_AES_256\"}", &out, &err);
+  if (rc != KMSKIT_RESULT_OK) {
+    fprintf(stderr, "  CreateKey failed: %u %s\n", (unsigned)rc, kmskit_error_message(err));
+    h_current_failed = 1;
+    kmskit_error_free(err);
+    return NULL;
+  }
+  char *id = h_json_str((const char *)kmskit_buffer_data(out), "KeyId");
+  kmskit_buffer_free(out);
+  return id;
+}
+
+/* A field accessor's value as a malloc'd C string ("" when absent), or NULL on failure. */
+static inline char *h_field(kmskit_result (*get)(const kmskit_response *, kmskit_buffer **),
+                     const kmskit_response *r) {
+  kmskit_buffer *b = NULL;
+  if (get(r, &b) != KMSKIT_RESULT_OK) return NULL;
+  char *s = strdup(b ? (const char *)kmskit_buffer_data(b) : "");
+  kmskit_buffer_free(b);
+  return s;
+}
+
+#endif

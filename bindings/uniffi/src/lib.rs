@@ -1,0 +1,33 @@
+//! `kmskit-uniffi` is the Kotlin and Swift face of kmskit. It exports the core client through
+//! UniFFI (proc-macro mode): [`KmsClient`] built from a [`ClientOptions`] record, async methods
+//! that become Kotlin `suspend` and Swift `async` functions, result records, and one error enum,
+//! [`KmsException`], with a variant per error kind. Nothing here knows KMS: every call converts
+//! its arguments, runs the core's future on this crate's own tokio runtime and converts back.
+//! The bindings are generated from the compiled library by `bindings/uniffi-bindgen`.
+
+mod client;
+mod error;
+mod options;
+mod runtime;
+
+pub use client::{
+    DecryptResult, EncryptResult, GenerateDataKeyResult, GenerateDataKeyWithoutPlaintextResult,
+    KmsClient, SecretValue,
+};
+pub use error::KmsException;
+pub use options::{ClientOptions, Credentials};
+
+uniffi::setup_scaffolding!("kmskit");
+
+/// The version of the kmskit library (the same for every face).
+#[uniffi::export]
+pub fn version() -> String {
+    kmskit::VERSION.to_string()
+}
+
+/// The operations of the core client, by their core (snake_case) names. Each one is a
+/// camelCase method of `KmsClient`; the parity tests check that.
+#[uniffi::export]
+pub fn core_operations() -> Vec<String> {
+    kmskit::OPERATIONS.iter().map(|s| s.to_string()).collect()
+}

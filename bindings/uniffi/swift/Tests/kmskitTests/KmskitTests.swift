@@ -1,0 +1,31 @@
+// Smoke tests for a machine with a Swift toolchain (not run in this repository's CI).
+import XCTest
+@testable import kmskit
+
+final class KmskitTests: XCTestCase {
+    func testVersionAndOperations() {
+        XCTAssertFalse(version().isEmpty)
+        XCTAssertEqual(coreOperations().count, 6)
+    }
+
+    func testBadSignatureVersionIsAConfigurationError() {
+        XCTAssertThrowsError(try KmsClient(options: ClientOptions(region: "cn-hangzhou", signatureVersion: "v9"))) { error in
+            guard case KmsException.Configuration(let code, _, _, _, _, _, _) = error else {
+                return XCTFail("unexpected \(error)")
+            }
+            XCTAssertEqual(code / 100, 11)
+        }
+    }
+
+    func testClosedPortIsANetworkError() async throws {
+        let client = try KmsClient(options: ClientOptions(
+            endpoint: "http://127.0.0.1:9", region: "cn-hangzhou", maxAttempts: 1,
+            credentials: .accessKey(id: "id", secret: "secret")))
+        do {
+            _ = try await client.encrypt(keyId: "k", plaintext: Data("x".utf8))
+            XCTFail("encrypt to a closed port succeeded")
+        } catch KmsException.Network(let code, _, _, _, _, _, _) {
+            XCTAssertEqual(code, 2001)
+        }
+    }
+}

@@ -100,11 +100,13 @@ class KmsClientTest {
     @Test
     fun `decrypt with another encryption context fails`() = runBlocking<Unit> {
         val enc = client.encrypt(keyId, "x".toByteArray(), mapOf("a" to "1"))
-        val e = assertThrows<KmsException> { runBlocking { client.decrypt(enc.ciphertextBlob, mapOf("a" to "2")) } }
-        assertTrue(e is KmsException.Crypto || e is KmsException.InvalidArgument, "unexpected $e")
-        assertNotNull(e.kmsRequestId)
-        val e2 = assertThrows<KmsException> { runBlocking { client.decrypt(enc.ciphertextBlob) } }
-        assertEquals(e.kind, e2.kind)
+        // KMS answers InvalidCiphertext: kmskit code 4001, kind Crypto, not retried.
+        val e = assertThrows<KmsException.Crypto> { runBlocking { client.decrypt(enc.ciphertextBlob, mapOf("a" to "2")) } }
+        assertEquals(4001u, e.code)
+        assertFalse(e.retryable)
+        assertNotNull(e.requestId)
+        assertTrue(e.serviceCode!!.startsWith("InvalidCiphertext"), e.serviceCode)
+        assertThrows<KmsException.Crypto> { runBlocking { client.decrypt(enc.ciphertextBlob) } }
     }
 
     @Test

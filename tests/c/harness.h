@@ -1,13 +1,18 @@
 /* A tiny test harness for the kmskit C tests: each TEST prints "ok - name" or "not ok - name";
  * scripts/test-c counts those lines. The emulator's address and credentials come from the
- * environment (KMSKIT_TEST_ENDPOINT, KMSKIT_TEST_REGION, KMSKIT_TEST_AK, KMSKIT_TEST_SECRET);
- * a missing variable is a failure, never a skip. */
+ * environment (KMSKIT_TEST_ENDPOINT, KMSKIT_TEST_REGION, KMSKIT_TEST_AK, KMSKIT_TEST_SECRET, and
+ * KMSKIT_TEST_ADMIN_TOKEN for fault injection); a missing variable is a failure, never a skip. */
 #ifndef KMSKIT_TEST_HARNESS_H
 #define KMSKIT_TEST_HARNESS_H
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "kmskit.h"
 
@@ -127,6 +132,37 @@ static inline char *h_field(kmskit_result (*get)(const kmskit_response *, kmskit
   char *s = strdup(b ? (const char *)kmskit_buffer_data(b) : "");
   kmskit_buffer_free(b);
   return s;
+}
+
+/* Adds an emulator fault (POST /_emulator/faults with the admin token); 1 on success. A bare
+ * HTTP/1.1 request over a socket, so the tests need nothing but libc. */
+static inline int h_fault(const char *json) {
+  const char *ep = h_env("KMSKIT_TEST_ENDPOINT");
+  const char *token = h_env("KMSKIT_TEST_ADMIN_TOKEN");
+  char host[64] = "";
+  int port = 0;
+  if (sscanf(ep, "http://%63[^:]:%d", host, &port) != 2) return 0;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((uint16_t)port);
+  if (fd < 0 || inet_pton(AF_INET, host, &addr.sin_addr) != 1 ||
+      connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    if (fd >= 0) close(fd);
+    return 0;
+  }
+  char req[2048];
+  int n = snprintf(req, sizeof req,
+                   "POST /_emulator/faults HTTP/1.1\r\nHost: %s:%d\r\nAuthorization: Bearer %s\r\n"
+                   "Content-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                   host, port, token, strlen(json), json);
+  int ok = write(fd, req, (size_t)n) == n;
+  char resp[64] = "";
+  ssize_t got = ok ? read(fd, resp, sizeof resp - 1) : -1;
+  close(fd);
+  if (got > 0) resp[got] = '\0';
+  return got > 12 && strncmp(resp, "HTTP/1.1 2", 10) == 0;
 }
 
 #endif

@@ -654,18 +654,67 @@ static void test_buffer_lifetimes(void) {
   free(key);
 }
 
-/* Empty plaintext passes (NULL, 0) through as empty; the service decides. */
+/* (NULL, 0) is the empty byte string, not a NULL argument: the request reaches the service
+ * (success, or a service error carrying a request id), while (NULL, 1) is refused locally. */
 static void test_empty_plaintext_argument(void) {
   kmskit_client *c = h_client(NULL);
   char *key = h_create_key(c);
   kmskit_response *r = NULL;
   kmskit_error *err = NULL;
   kmskit_result rc = kmskit_client_encrypt(c, key, NULL, 0, NULL, &r, &err);
-  /* Not a NULL-argument error: (NULL, 0) is the empty string. */
-  CHECK(rc != KMSKIT_RESULT_INVALID_ARGUMENT || (err && strstr(kmskit_error_message(err), "NULL") == NULL));
+  CHECK(rc == KMSKIT_RESULT_OK || (err && kmskit_error_request_id(err) != NULL));
   kmskit_response_free(r);
   kmskit_error_free(err);
+  err = NULL;
+  r = SENTINEL_RESP;
+  CHECK_RC(KMSKIT_RESULT_INVALID_ARGUMENT, kmskit_client_encrypt(c, key, NULL, 1, NULL, &r, &err), err);
+  CHECK(r == SENTINEL_RESP && err && kmskit_error_request_id(err) == NULL);
+  kmskit_error_free(err);
   free(key);
+  kmskit_client_free(c);
+}
+
+/* Throttling: 3001 with one attempt; with max_attempts 3 the client's retries get through. */
+static void test_throttling_and_max_attempts(void) {
+  kmskit_client *once = h_client(NULL); /* max_attempts 1 */
+  kmskit_config_builder *b = h_builder(NULL);
+  kmskit_config_builder_set_max_attempts(b, 3);
+  kmskit_client *thrice = NULL;
+  CHECK_RC(0, kmskit_client_new(b, &thrice, NULL), NULL);
+  kmskit_config_builder_free(b);
+  char *key = h_create_key(once);
+  kmskit_response *r = SENTINEL_RESP;
+  kmskit_error *err = NULL;
+  CHECK(h_fault("{\"kind\":\"throttling\",\"action\":\"Encrypt\",\"count\":1}"));
+  CHECK_RC(KMSKIT_RESULT_THROTTLED, kmskit_client_encrypt(once, key, (const uint8_t *)"x", 1, NULL, &r, &err), err);
+  CHECK(r == SENTINEL_RESP);
+  CHECK(err && strcmp(kmskit_error_kind(err), "Throttling") == 0 && kmskit_error_retryable(err));
+  CHECK(err && kmskit_error_request_id(err) != NULL);
+  kmskit_error_free(err);
+  err = NULL;
+  CHECK(h_fault("{\"kind\":\"throttling\",\"action\":\"Encrypt\",\"count\":2}"));
+  r = NULL;
+  CHECK_RC(0, kmskit_client_encrypt(thrice, key, (const uint8_t *)"x", 1, NULL, &r, &err), err);
+  kmskit_response_free(r);
+  free(key);
+  kmskit_client_free(once);
+  kmskit_client_free(thrice);
+}
+
+/* The read timeout reaches the core: a 2 s delay against a 300 ms timeout is 2102. */
+static void test_read_timeout(void) {
+  kmskit_config_builder *b = h_builder(NULL);
+  kmskit_config_builder_set_read_timeout_ms(b, 300);
+  kmskit_client *c = NULL;
+  CHECK_RC(0, kmskit_client_new(b, &c, NULL), NULL);
+  kmskit_config_builder_free(b);
+  CHECK(h_fault("{\"kind\":\"delay\",\"action\":\"ListKeys\",\"count\":1,\"delay_ms\":2000}"));
+  kmskit_buffer *o = SENTINEL_BUF;
+  kmskit_error *err = NULL;
+  CHECK_RC(KMSKIT_RESULT_READ_TIMEOUT, kmskit_client_call(c, "ListKeys", NULL, &o, &err), err);
+  CHECK(o == SENTINEL_BUF);
+  CHECK(err && strcmp(kmskit_error_kind(err), "Timeout") == 0);
+  kmskit_error_free(err);
   kmskit_client_free(c);
 }
 
@@ -732,6 +781,8 @@ int main(void) {
   RUN(test_null_arguments);
   RUN(test_buffer_lifetimes);
   RUN(test_empty_plaintext_argument);
+  RUN(test_throttling_and_max_attempts);
+  RUN(test_read_timeout);
   RUN(test_client_shared_across_threads);
   return h_finish("test_api");
 }

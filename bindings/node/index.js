@@ -1,0 +1,186 @@
+'use strict'
+// The public face of the npm package `kmskit`. The native addon (loaded by the napi-rs
+// generated ./native.js) does the work; this file only translates: it re-raises the addon's
+// error objects as `KmsError` subclasses (so `instanceof` works), turns napi's argument errors
+// into `TypeError`s, and keeps `secretData` out of printed and serialised results.
+
+const native = require('./native.js')
+
+/** Any failure of a kmskit call; `kind` picks the subclass. */
+class KmsError extends Error {
+  constructor(message, fields = {}) {
+    super(message)
+    this.name = new.target.name
+    this.code = fields.code ?? 'Internal' // kmskit's error name, e.g. 'ResourceNotFound'
+    this.kmsCode = fields.kmsCode ?? 9001 // kmskit's stable number, e.g. 3301
+    this.kind = fields.kind ?? 'Internal' // e.g. 'NotFound'
+    this.serviceCode = fields.serviceCode ?? null // the service's code, e.g. 'Forbidden.KeyNotFound'
+    this.requestId = fields.requestId ?? null
+    this.httpStatus = fields.httpStatus ?? null
+    this.retryable = fields.retryable ?? false
+    this.hostId = fields.hostId ?? null
+    this.recommend = fields.recommend ?? null
+    this.retryAfterMs = fields.retryAfterMs ?? null
+  }
+}
+
+class ThrottlingError extends KmsError {}
+class AuthenticationError extends KmsError {}
+class AuthorizationError extends KmsError {}
+class NotFoundError extends KmsError {}
+class InvalidArgumentError extends KmsError {}
+class NetworkError extends KmsError {}
+class KmsTimeoutError extends KmsError {}
+class ServiceError extends KmsError {}
+class CredentialsError extends KmsError {}
+class ConfigurationError extends KmsError {}
+class CryptoError extends KmsError {}
+class InternalError extends KmsError {}
+
+const BY_KIND = {
+  Throttling: ThrottlingError,
+  Authentication: AuthenticationError,
+  Authorization: AuthorizationError,
+  NotFound: NotFoundError,
+  InvalidArgument: InvalidArgumentError,
+  Network: NetworkError,
+  Timeout: KmsTimeoutError,
+  Service: ServiceError,
+  Credentials: CredentialsError,
+  Configuration: ConfigurationError,
+  Crypto: CryptoError,
+  Internal: InternalError,
+}
+
+// napi's own codes for an argument of the wrong JavaScript type.
+const NAPI_TYPE_CODES = new Set([
+  'InvalidArg', 'ObjectExpected', 'StringExpected', 'NameExpected', 'FunctionExpected',
+  'NumberExpected', 'BooleanExpected', 'ArrayExpected', 'BigintExpected',
+])
+
+function translate(e) {
+  if (e instanceof KmsError || e === null || typeof e !== 'object') return e
+  if (typeof e.kmsCode === 'number' && typeof e.kind === 'string') {
+    return new (BY_KIND[e.kind] ?? KmsError)(e.message, e)
+  }
+  if (NAPI_TYPE_CODES.has(e.code)) {
+    const t = new TypeError(e.message)
+    t.code = 'ERR_INVALID_ARG_TYPE'
+    return t
+  }
+  return e
+}
+
+async function run(call) {
+  try {
+    return await call()
+  } catch (e) {
+    throw translate(e)
+  }
+}
+
+/** An access key pair: `new AccessKey(accessKeyId, accessKeySecret)`. */
+class AccessKey extends native.AccessKey {
+  constructor(accessKeyId, accessKeySecret) {
+    try {
+      super(accessKeyId, accessKeySecret)
+    } catch (e) {
+      throw translate(e)
+    }
+  }
+}
+
+/** Temporary STS credentials: `new StsToken(accessKeyId, accessKeySecret, securityToken)`. */
+class StsToken extends native.StsToken {
+  constructor(accessKeyId, accessKeySecret, securityToken) {
+    try {
+      super(accessKeyId, accessKeySecret, securityToken)
+    } catch (e) {
+      throw translate(e)
+    }
+  }
+}
+
+const OPTIONS = new Set([
+  'endpoint', 'region', 'credentials', 'gateway', 'instanceId', 'caPem', 'caFile',
+  'connectTimeoutMs', 'readTimeoutMs', 'maxAttempts', 'userAgentSuffix', 'signatureVersion',
+])
+
+function bytes(plaintext) {
+  if (typeof plaintext === 'string') return Buffer.from(plaintext, 'utf8')
+  if (plaintext instanceof Uint8Array) return plaintext
+  throw new TypeError('plaintext must be a Buffer, a Uint8Array or a string')
+}
+
+function hideSecret(result) {
+  Object.defineProperty(result, 'secretData', { enumerable: false })
+  return result
+}
+
+/** A KMS client. Methods return Promises; it can be shared by any number of concurrent calls. */
+class Client {
+  #native
+
+  constructor(options = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError('options must be an object')
+    }
+    const { credentials, ...rest } = options
+    for (const key of Object.keys(rest)) {
+      if (!OPTIONS.has(key)) throw new TypeError(`unknown option ${JSON.stringify(key)}`)
+    }
+    if (credentials != null && !(credentials instanceof AccessKey || credentials instanceof StsToken)) {
+      throw new TypeError('credentials must be an AccessKey or an StsToken')
+    }
+    try {
+      this.#native = new native.NativeClient(rest, credentials)
+    } catch (e) {
+      throw translate(e)
+    }
+  }
+
+  encrypt(keyId, plaintext, options) {
+    return run(() => this.#native.encrypt(keyId, bytes(plaintext), options))
+  }
+
+  decrypt(ciphertextBlob, options) {
+    return run(() => this.#native.decrypt(ciphertextBlob, options))
+  }
+
+  generateDataKey(keyId, options) {
+    return run(() => this.#native.generateDataKey(keyId, options))
+  }
+
+  generateDataKeyWithoutPlaintext(keyId, options) {
+    return run(() => this.#native.generateDataKeyWithoutPlaintext(keyId, options))
+  }
+
+  async getSecretValue(secretName, options) {
+    return hideSecret(await run(() => this.#native.getSecretValue(secretName, options)))
+  }
+
+  call(action, params) {
+    return run(() => this.#native.call(action, params))
+  }
+}
+
+module.exports = {
+  Client,
+  AccessKey,
+  StsToken,
+  KmsError,
+  ThrottlingError,
+  AuthenticationError,
+  AuthorizationError,
+  NotFoundError,
+  InvalidArgumentError,
+  NetworkError,
+  KmsTimeoutError,
+  ServiceError,
+  CredentialsError,
+  ConfigurationError,
+  CryptoError,
+  InternalError,
+  coreOperations: native.coreOperations,
+  version: native.version(),
+}

@@ -6,12 +6,10 @@
 
 use crate::boundary::{arg_bytes, arg_mut, arg_str, check_out, free_box, give, opt_str, run};
 use crate::error::kmskit_result;
-use kmskit_core::config::NonceSource;
 use kmskit_core::{ClientConfig, Credentials, Gateway, Result, RetryPolicy, SignatureVersion};
 use std::ffi::c_char;
 use std::path::PathBuf;
 use std::ptr;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Client options. Create with kmskit_config_builder_new, free with kmskit_config_builder_free.
@@ -33,8 +31,7 @@ pub struct kmskit_config_builder {
 
 impl kmskit_config_builder {
     pub(crate) fn build(&self) -> Result<ClientConfig> {
-        let mut b = ClientConfig::builder()
-            .nonce_source(Arc::new(OsNonces(ring::rand::SystemRandom::new())));
+        let mut b = ClientConfig::builder();
         if let Some(v) = &self.region {
             b = b.region(v.clone());
         }
@@ -334,24 +331,4 @@ pub unsafe extern "C" fn kmskit_config_builder_set_sts_token(
         b.credentials = Some(Credentials::sts(id, secret, token, None)?);
         Ok(())
     })
-}
-
-/// Signature nonces straight from the operating system (getrandom), one call per nonce.
-///
-/// The core's default draws them from `rand::thread_rng()`, whose buffered block is copied into
-/// a forked child: the first nonces after fork() then repeat in parent and child, and KMS refuses
-/// the second use ("SignatureNonceUsed"). Until the core draws nonces from the OS itself, the C
-/// face — the face that promises fork() support — installs this source.
-struct OsNonces(ring::rand::SystemRandom);
-
-impl NonceSource for OsNonces {
-    fn nonce(&self) -> String {
-        use ring::rand::SecureRandom as _;
-        let mut bytes = [0u8; 16];
-        if self.0.fill(&mut bytes).is_err() {
-            // getrandom does not fail on Linux after boot; fall back to the core's nonce.
-            return kmskit_core::signing::new_nonce();
-        }
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
-    }
 }

@@ -4,7 +4,7 @@
 
 use crate::errors::to_py_err;
 use crate::json::{object_from_py, object_to_py, JsonObject};
-use crate::runtime::{current_pid, runtime, KmsRuntime, OsNonce};
+use crate::runtime::{current_pid, runtime, KmsRuntime};
 use crate::types::{
     AccessKey, DecryptResponse, EncryptResponse, GenerateDataKeyResponse,
     GenerateDataKeyWithoutPlaintextResponse, GetSecretValueResponse, StsToken,
@@ -47,7 +47,7 @@ fn positive_ms(value: i64, what: &str) -> Result<Duration, kmskit::Error> {
 }
 
 fn build_config(opts: Options<'_>) -> PyResult<ClientConfig> {
-    let mut b = ClientConfig::builder().nonce_source(std::sync::Arc::new(OsNonce));
+    let mut b = ClientConfig::builder();
     if let Some(v) = opts.region {
         b = b.region(v);
     }

@@ -147,21 +147,3 @@ impl ContextExt for KmsRuntime {
             .unwrap_or_default()
     }
 }
-
-/// Signature nonces straight from the operating system.
-///
-/// The core's default nonce source draws from `rand`'s thread-local generator, which keeps a
-/// buffer of random words: after `fork()` the parent and the child hand out the same buffered
-/// words, so their next requests carry the same nonce and one of them is refused as a replay
-/// (`SignatureNonceUsed`). The OS generator has no such state to duplicate.
-#[derive(Debug)]
-pub(crate) struct OsNonce;
-
-impl kmskit::config::NonceSource for OsNonce {
-    fn nonce(&self) -> String {
-        use rand::RngCore as _;
-        let mut bytes = [0u8; 16];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        kmskit::signing::encode::hex_lower(&bytes)
-    }
-}

@@ -132,9 +132,13 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-/// A fresh nonce: 128 random bits as 32 lowercase hex characters (the SDK's format).
+/// A fresh nonce: 128 random bits from the operating system, as 32 lowercase hex characters
+/// (the SDK's format). Not from a user-space generator: after `fork()` a child would inherit its
+/// buffered state and send the parent's next nonces, which the service refuses as replays.
 pub fn new_nonce() -> String {
-    let bytes: [u8; 16] = rand::random();
+    use rand::RngCore as _;
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
     encode::hex_lower(&bytes)
 }
 

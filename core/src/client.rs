@@ -10,7 +10,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::response::interpret;
 use crate::retry::{is_retryable, RetryBudget};
 use crate::signing::{self, RequestToSign, RetryInfo, SignatureVersion, SigningParams};
-use crate::transport::Transport;
+use crate::transport::{Stale, Transport};
 use serde_json::{Map, Value};
 use std::fmt;
 use std::sync::Arc;
@@ -261,38 +261,56 @@ impl Client {
                 )
             }
         })?;
-        let now = inner
-            .hooks
-            .clock
-            .now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or(Duration::ZERO)
-            .as_secs();
-        let timestamp = signing::format_timestamp(now);
-        let nonce = inner.hooks.nonce.nonce();
-        let req = RequestToSign {
-            method: op.method,
-            host: &inner.config.endpoint.authority,
-            action,
-            version: API_VERSION,
-            query: &wire.query,
-            body: wire.body.as_deref(),
-            user_agent: &inner.config.user_agent,
-            retry,
+        let sign_now = || {
+            let now = inner
+                .hooks
+                .clock
+                .now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or(Duration::ZERO)
+                .as_secs();
+            let timestamp = signing::format_timestamp(now);
+            let nonce = inner.hooks.nonce.nonce();
+            let req = RequestToSign {
+                method: op.method,
+                host: &inner.config.endpoint.authority,
+                action,
+                version: API_VERSION,
+                query: &wire.query,
+                body: wire.body.as_deref(),
+                user_agent: &inner.config.user_agent,
+                retry,
+            };
+            signing::sign(
+                inner.config.signature_version,
+                &req,
+                &SigningParams {
+                    credentials: &creds,
+                    timestamp: &timestamp,
+                    nonce: &nonce,
+                },
+            )
         };
-        let signed = signing::sign(
-            inner.config.signature_version,
-            &req,
-            &SigningParams {
-                credentials: &creds,
-                timestamp: &timestamp,
-                nonce: &nonce,
-            },
-        );
-        let raw = inner
-            .transport
-            .send(op.method, signed, op.idempotent)
-            .await?;
+        let raw = match inner.transport.send(op.method, sign_now(), true).await {
+            Ok(raw) => raw,
+            // The server had closed the pooled connection. Not an attempt of its own: sign again
+            // (fresh nonce and date) and use a new connection — when the request provably did
+            // not arrive, or when repeating it is harmless.
+            Err(e)
+                if e.stale == Stale::NotSent
+                    || (e.stale == Stale::ClosedUnanswered && op.idempotent) =>
+            {
+                tracing::debug!(
+                    "pooled connection was closed by the server; re-signing on a new connection"
+                );
+                inner
+                    .transport
+                    .send(op.method, sign_now(), false)
+                    .await
+                    .map_err(|e| e.error)?
+            }
+            Err(e) => return Err(e.error),
+        };
         interpret(raw)
     }
 }

@@ -409,3 +409,34 @@ async fn credentials_are_fetched_per_attempt() {
         .unwrap();
     assert_eq!(provider.0.load(Ordering::SeqCst), 2);
 }
+
+#[tokio::test]
+async fn a_pooled_connection_closed_by_the_server_is_replaced_with_a_fresh_signature() {
+    let server = TestServer::start().await;
+    let sleeper = Arc::new(RecordingSleeper::default());
+    let client = client_with(&server, RetryPolicy::none(), sleeper.clone(), 0.5);
+    client.encrypt(encrypt_req()).await.unwrap(); // warms the pool
+                                                  // The next request arrives on the pooled connection, which the server closes unanswered.
+    server.script([Behaviour::Drop]);
+    client.encrypt(encrypt_req()).await.unwrap();
+    let rec = server.recorded();
+    assert_eq!(rec.len(), 3);
+    assert!(rec.iter().all(|r| r.signature_ok.is_ok()));
+    assert_ne!(
+        rec[1].header("x-acs-signature-nonce"),
+        rec[2].header("x-acs-signature-nonce"),
+        "the resend is signed anew, never a replay of the same bytes"
+    );
+    assert!(
+        sleeper.0.lock().unwrap().is_empty(),
+        "a reconnect is not a retry"
+    );
+    // A write in the same situation is not repeated.
+    server.script([Behaviour::Drop]);
+    let e = client
+        .call("CreateKey", create_key_params())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ConnectionLost);
+    assert_eq!(server.count(), 4);
+}

@@ -172,11 +172,9 @@ test('KmsError can be made and caught by users too', () => {
   assert.equal(e.requestId, null)
 })
 
-// Known core issue (reported): when the server drops a pooled keep-alive connection, the core
-// resends the *same* signed request on a new connection ("stale connection" path), and a server
-// that recorded the nonce refuses it as SignatureNonceUsed. Kept as a todo so it shows up in
-// every run without failing it; it passes once the core re-signs that resend.
-test('a dropped pooled connection is resent with a fresh signature', { todo: 'core: stale-connection resend reuses the signed request' }, async () => {
+// When the server drops a pooled keep-alive connection after reading a request, the core signs
+// the request anew (a fresh nonce) for the new connection: the server recorded the first nonce.
+test('a dropped pooled connection is resent with a fresh signature', async () => {
   const pooled = client(emu)
   await pooled.encrypt(keyId, Buffer.from('warm the pool'))
   await admin(emu, 'POST', '/_emulator/faults', { kind: 'drop', action: 'GenerateDataKey', count: 1 })

@@ -149,40 +149,48 @@ impl Transport {
         })
     }
 
-    /// Sends one request and reads its response. `idempotent` allows one immediate resend on
-    /// a fresh connection when a pooled connection turns out to have been closed by the server.
+    /// Sends one signed request and reads its response. With `reuse`, an idle pooled connection
+    /// may carry it. When that connection turns out to have been closed by the server, the error
+    /// says so ([`SendError::stale`]); the caller then signs the request anew (a fresh nonce: the
+    /// server may have seen the first one) and sends it with `reuse = false`. The transport never
+    /// sends the same signed bytes twice.
     pub async fn send(
         &self,
         method: &str,
-        req: SignedRequest,
-        idempotent: bool,
-    ) -> Result<RawResponse> {
-        let mut wire = Vec::new();
-        http1::write_request(
+        mut req: SignedRequest,
+        reuse: bool,
+    ) -> Result<RawResponse, SendError> {
+        // The request carries plaintexts and tokens: its copies are wiped once serialised, and
+        // the serialised bytes when this call returns.
+        let mut wire = Zeroizing::new(Vec::new());
+        let written = http1::write_request(
             &mut wire,
             method,
             &req.path_and_query,
             &req.headers,
             &req.body,
-        )?;
-        let head_only = false;
-        if let Some(conn) = self.take_idle() {
-            match self.exchange(conn, &wire, head_only).await {
-                Ok(r) => return Ok(r),
-                // A pooled connection the server had already closed: the request never reached
-                // it if nothing could be written, and probably not if the close was all we got.
-                Err(Failure::NotSent(_)) => {}
-                Err(Failure::ClosedUnanswered(e)) if !idempotent => return Err(e),
-                Err(Failure::ClosedUnanswered(_)) => {}
-                Err(Failure::Other(e)) => return Err(e),
-            }
+        );
+        req.path_and_query.zeroize();
+        req.body.zeroize();
+        for (_, value) in req.headers.iter_mut() {
+            value.zeroize();
         }
-        let conn = self.connect().await?;
-        match self.exchange(conn, &wire, head_only).await {
+        written.map_err(SendError::fatal)?;
+        let pooled = if reuse { self.take_idle() } else { None };
+        let was_pooled = pooled.is_some();
+        let conn = match pooled {
+            Some(conn) => conn,
+            None => self.connect().await.map_err(SendError::fatal)?,
+        };
+        let stale = |kind: Stale, error: Error| SendError {
+            error,
+            stale: if was_pooled { kind } else { Stale::No },
+        };
+        match self.exchange(conn, &wire, false).await {
             Ok(r) => Ok(r),
-            Err(Failure::NotSent(e))
-            | Err(Failure::ClosedUnanswered(e))
-            | Err(Failure::Other(e)) => Err(e),
+            Err(Failure::NotSent(e)) => Err(stale(Stale::NotSent, e)),
+            Err(Failure::ClosedUnanswered(e)) => Err(stale(Stale::ClosedUnanswered, e)),
+            Err(Failure::Other(e)) => Err(SendError::fatal(e)),
         }
     }
 
@@ -290,6 +298,33 @@ impl Transport {
             body: Zeroizing::new(resp.body),
         })
     }
+}
+
+/// A failed send, and whether it failed on a pooled connection the server had closed.
+#[derive(Debug)]
+pub(crate) struct SendError {
+    pub error: Error,
+    pub stale: Stale,
+}
+
+impl SendError {
+    fn fatal(error: Error) -> SendError {
+        SendError {
+            error,
+            stale: Stale::No,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stale {
+    /// Not a pooled connection, or a failure that says nothing about staleness.
+    No,
+    /// The pooled connection refused the request bytes: the server cannot have processed it.
+    NotSent,
+    /// The request was written on a pooled connection that then closed without a byte of
+    /// response: almost surely closed by the server while idle, but not provably unprocessed.
+    ClosedUnanswered,
 }
 
 enum Failure {

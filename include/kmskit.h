@@ -166,8 +166,9 @@ kmskit_result kmskit_config_builder_set_region(struct kmskit_config_builder *bui
                                                const char *region);
 
 // Gateway: `kind` is "shared" (default), "vpc" or "dedicated"; `instance_id` (the KMS
-// instance id) is required for "dedicated" and may be NULL otherwise. An unknown kind or a
-// dedicated gateway without an instance id is 1101 InvalidConfiguration.
+// instance id) is required for "dedicated" and may be NULL otherwise. `kind` may be NULL: an
+// instance id alone then means "dedicated", and both NULL leave the default (shared). An
+// unknown kind or a dedicated gateway without an instance id is 1101 InvalidConfiguration.
 //
 // # Safety
 // `builder` is NULL or live; the strings are NULL or NUL-terminated.

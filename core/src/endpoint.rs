@@ -36,6 +36,17 @@ impl Gateway {
             ))),
         }
     }
+
+    /// From a face's two optional settings, the same rule in every face: neither set means the
+    /// default gateway (`None`); an instance id alone means the dedicated gateway of that
+    /// instance; otherwise as [`Gateway::from_name`].
+    pub fn from_options(kind: Option<&str>, instance_id: Option<&str>) -> Result<Option<Gateway>> {
+        match (kind, instance_id) {
+            (None, None) => Ok(None),
+            (None, Some(id)) => Gateway::from_name("dedicated", Some(id)).map(Some),
+            (Some(kind), id) => Gateway::from_name(kind, id).map(Some),
+        }
+    }
 }
 
 /// A resolved endpoint: the scheme, and the authority exactly as it is sent (and signed) in the
@@ -200,6 +211,18 @@ mod tests {
         );
         assert!(Gateway::from_name("dedicated", None).is_err());
         assert!(Gateway::from_name("moon", None).is_err());
+        assert_eq!(Gateway::from_options(None, None).unwrap(), None);
+        assert_eq!(
+            Gateway::from_options(None, Some("kst-2")).unwrap(),
+            Some(Gateway::Dedicated {
+                instance_id: "kst-2".into()
+            })
+        );
+        assert_eq!(
+            Gateway::from_options(Some("vpc"), None).unwrap(),
+            Some(Gateway::SharedVpc)
+        );
+        assert!(Gateway::from_options(Some("dedicated"), None).is_err());
     }
 
     #[test]

@@ -147,8 +147,9 @@ pub unsafe extern "C" fn kmskit_config_builder_set_region(
 }
 
 /// Gateway: `kind` is "shared" (default), "vpc" or "dedicated"; `instance_id` (the KMS
-/// instance id) is required for "dedicated" and may be NULL otherwise. An unknown kind or a
-/// dedicated gateway without an instance id is 1101 InvalidConfiguration.
+/// instance id) is required for "dedicated" and may be NULL otherwise. `kind` may be NULL: an
+/// instance id alone then means "dedicated", and both NULL leave the default (shared). An
+/// unknown kind or a dedicated gateway without an instance id is 1101 InvalidConfiguration.
 ///
 /// # Safety
 /// `builder` is NULL or live; the strings are NULL or NUL-terminated.
@@ -160,10 +161,10 @@ pub unsafe extern "C" fn kmskit_config_builder_set_gateway(
 ) -> kmskit_result {
     set(builder, |b| {
         // SAFETY: per the contract above.
-        let kind = unsafe { arg_str(kind, "kind") }?;
+        let kind = unsafe { opt_str(kind, "kind") }?;
         // SAFETY: per the contract above.
         let instance_id = unsafe { opt_str(instance_id, "instance_id") }?;
-        b.gateway = Some(Gateway::from_name(kind, instance_id)?);
+        b.gateway = Gateway::from_options(kind, instance_id)?;
         Ok(())
     })
 }

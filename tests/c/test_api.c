@@ -101,6 +101,9 @@ static void test_builder_every_setter(void) {
   CHECK_RC(0, kmskit_config_builder_set_gateway(b, "shared", NULL), NULL);
   CHECK_RC(0, kmskit_config_builder_set_gateway(b, "vpc", NULL), NULL);
   CHECK_RC(0, kmskit_config_builder_set_gateway(b, "dedicated", "kst-hzz123"), NULL);
+  /* No kind: an instance id alone means dedicated; neither means the default (shared). */
+  CHECK_RC(0, kmskit_config_builder_set_gateway(b, NULL, "kst-hzz123"), NULL);
+  CHECK_RC(0, kmskit_config_builder_set_gateway(b, NULL, NULL), NULL);
   CHECK_RC(0, kmskit_config_builder_set_connect_timeout_ms(b, 2000), NULL);
   CHECK_RC(0, kmskit_config_builder_set_read_timeout_ms(b, 4000), NULL);
   CHECK_RC(0, kmskit_config_builder_set_max_attempts(b, 2), NULL);
@@ -191,7 +194,6 @@ static void test_builder_null_arguments(void) {
     kmskit_config_builder_set_region(NULL, "r"),
     kmskit_config_builder_set_region(b, NULL),
     kmskit_config_builder_set_gateway(NULL, "shared", NULL),
-    kmskit_config_builder_set_gateway(b, NULL, NULL),
     kmskit_config_builder_set_ca_pem(NULL, pem, 1),
     kmskit_config_builder_set_ca_pem(b, NULL, 1),
     kmskit_config_builder_set_ca_file(NULL, "/x"),

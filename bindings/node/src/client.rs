@@ -87,11 +87,9 @@ fn build_config(
     if let Some(v) = opts.region {
         b = b.region(v);
     }
-    if opts.gateway.is_some() || opts.instance_id.is_some() {
-        let gateway = kmskit::Gateway::from_name(
-            opts.gateway.as_deref().unwrap_or("dedicated"),
-            opts.instance_id.as_deref(),
-        )?;
+    if let Some(gateway) =
+        kmskit::Gateway::from_options(opts.gateway.as_deref(), opts.instance_id.as_deref())?
+    {
         b = b.gateway(gateway);
     }
     if let Some(v) = opts.endpoint {

@@ -51,12 +51,10 @@ fn build_config(opts: Options<'_>) -> PyResult<ClientConfig> {
     if let Some(v) = opts.region {
         b = b.region(v);
     }
-    if opts.gateway.is_some() || opts.instance_id.is_some() {
-        let gateway = kmskit::Gateway::from_name(
-            opts.gateway.as_deref().unwrap_or("dedicated"),
-            opts.instance_id.as_deref(),
-        )
-        .map_err(to_py_err)?;
+    if let Some(gateway) =
+        kmskit::Gateway::from_options(opts.gateway.as_deref(), opts.instance_id.as_deref())
+            .map_err(to_py_err)?
+    {
         b = b.gateway(gateway);
     }
     if let Some(v) = opts.endpoint {

@@ -93,11 +93,9 @@ impl ClientOptions {
         if let Some(v) = &self.region {
             b = b.region(v.as_str());
         }
-        if self.gateway.is_some() || self.instance_id.is_some() {
-            let gateway = kmskit::Gateway::from_name(
-                self.gateway.as_deref().unwrap_or("dedicated"),
-                self.instance_id.as_deref(),
-            )?;
+        if let Some(gateway) =
+            kmskit::Gateway::from_options(self.gateway.as_deref(), self.instance_id.as_deref())?
+        {
             b = b.gateway(gateway);
         }
         if let Some(v) = &self.endpoint {

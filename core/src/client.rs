@@ -5,7 +5,7 @@
 use crate::api::models::*;
 use crate::api::{self, Operation};
 use crate::config::{ClientConfig, Hooks, API_VERSION};
-use crate::credentials::{self, Credentials, CredentialsProvider};
+use crate::credentials::{self, CredentialsProvider};
 use crate::error::{Error, ErrorCode, Result};
 use crate::response::interpret;
 use crate::retry::{is_retryable, RetryBudget};
@@ -39,24 +39,16 @@ impl fmt::Debug for Client {
     }
 }
 
-/// Reads the environment at every call: `ALIBABA_CLOUD_ACCESS_KEY_ID` and friends.
-#[derive(Debug)]
-struct EnvProvider;
-impl CredentialsProvider for EnvProvider {
-    fn credentials(&self) -> credentials::BoxFuture<'_, Result<Credentials>> {
-        Box::pin(async { credentials::from_env() })
-    }
-}
-
 impl Client {
-    /// Builds a client. Without explicit credentials it reads them from the environment at each
-    /// call. Needs no runtime to build; calls need a tokio runtime.
+    /// Builds a client. Without explicit credentials it uses the default credentials chain
+    /// ([`credentials::DefaultChain`]), which reads the environment now. Needs no runtime to
+    /// build; calls need a tokio runtime.
     pub fn new(config: ClientConfig) -> Result<Client> {
         let transport = Transport::new(&config)?;
         let credentials = config
             .credentials
             .clone()
-            .unwrap_or_else(|| Arc::new(EnvProvider));
+            .unwrap_or_else(|| Arc::new(credentials::DefaultChain::new()));
         let budget = RetryBudget::new(config.retry.budget.clone());
         let hooks = config.hooks.clone();
         Ok(Client {

@@ -79,6 +79,9 @@ error_codes! {
     InvalidConfiguration = 1101 => Configuration,
     /// No credentials could be obtained, or the provider failed.
     CredentialsUnavailable = 1201 => Credentials,
+    /// No credentials source is configured (the default chain found nothing to try, or a
+    /// profile/file/variable a provider needs is absent). The chain moves on from these.
+    CredentialsNotConfigured = 1203 => Credentials,
     /// Could not connect to the endpoint (the request was never sent).
     ConnectFailed = 2001 => Network,
     /// The connection failed after the request may have been sent (reset, closed early).

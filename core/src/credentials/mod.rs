@@ -1,7 +1,39 @@
 //! Where a request's identity comes from. A [`CredentialsProvider`] hands out one consistent
-//! [`Credentials`] snapshot per attempt (id, secret and token always belong together). The
-//! static providers live here; refreshing providers and the default chain plug in behind the
-//! same trait, so callers never change.
+//! [`Credentials`] snapshot per call (id, secret and token always belong together).
+//!
+//! - static: [`StaticProvider`] (AccessKey or STS token), [`EnvProvider`];
+//! - refreshing, each behind the single-flight refresh cache of `cache.rs`:
+//!   [`EcsRamRoleProvider`], [`RamRoleArnProvider`] (any provider as its source),
+//!   [`OidcRoleArnProvider`], [`UriProvider`], and [`FnProvider`] (a user's async closure);
+//! - files: [`CliProfileProvider`] (`~/.aliyun/config.json`) and [`IniProfileProvider`]
+//!   (`~/.alibabacloud/credentials.ini`);
+//! - [`DefaultChain`]: the official order and environment variable names.
+
+mod cache;
+mod chain;
+mod cli_profile;
+mod ecs;
+mod env;
+mod http;
+mod ini_profile;
+mod sts;
+mod uri;
+
+pub use cache::{
+    CredentialHooks, EXPIRY_MARGIN, MAX_EXTENSION, MAX_REFRESH_WINDOW, NO_EXPIRY_REFRESH,
+};
+pub use chain::{DefaultChain, DefaultChainOptions};
+pub use cli_profile::{CliProfileOptions, CliProfileProvider};
+pub use ecs::{
+    EcsRamRoleOptions, EcsRamRoleProvider, DEFAULT_METADATA_ENDPOINT, DEFAULT_TOKEN_TTL_SECONDS,
+};
+pub use env::{env_names, Env};
+pub use ini_profile::{IniProfileOptions, IniProfileProvider};
+pub use sts::{
+    sts_endpoint, OidcRoleArnOptions, OidcRoleArnProvider, RamRoleArnOptions, RamRoleArnProvider,
+    DEFAULT_DURATION_SECONDS, MIN_DURATION_SECONDS, STS_API_VERSION,
+};
+pub use uri::{UriOptions, UriProvider};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::secret::SecretString;
@@ -116,6 +148,11 @@ impl Credentials {
     pub fn provider_name(&self) -> &str {
         &self.0.provider_name
     }
+
+    /// The very same snapshot (not merely equal values).
+    pub(crate) fn same(&self, other: &Credentials) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl fmt::Debug for Credentials {
@@ -157,13 +194,6 @@ impl CredentialsProvider for StaticProvider {
     }
 }
 
-/// Names of the environment variables the official libraries read.
-pub mod env_names {
-    pub const ACCESS_KEY_ID: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";
-    pub const ACCESS_KEY_SECRET: &str = "ALIBABA_CLOUD_ACCESS_KEY_SECRET";
-    pub const SECURITY_TOKEN: &str = "ALIBABA_CLOUD_SECURITY_TOKEN";
-}
-
 /// Reads `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and the optional
 /// `ALIBABA_CLOUD_SECURITY_TOKEN` (provider name `env`, as the official library sends).
 pub fn from_env() -> Result<Credentials> {
@@ -193,6 +223,143 @@ pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Credential
         None => Credentials::access_key(id, secret)?,
     };
     Ok(creds.with_provider_name("env"))
+}
+
+/// The `ALIBABA_CLOUD_ACCESS_KEY_ID` / `_SECRET` / `ALIBABA_CLOUD_SECURITY_TOKEN` variables,
+/// read once when the provider is built (provider name `env`).
+#[derive(Debug)]
+pub struct EnvProvider(std::result::Result<Credentials, Error>);
+
+impl EnvProvider {
+    /// Reads the process environment now.
+    pub fn new() -> Self {
+        Self::with_env(&Env::system())
+    }
+
+    pub fn with_env(env: &Env) -> Self {
+        EnvProvider(
+            from_lookup(|name| env.get(name)).map_err(|e| {
+                Error::new(ErrorCode::CredentialsNotConfigured, e.message().to_owned())
+            }),
+        )
+    }
+}
+
+impl Default for EnvProvider {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CredentialsProvider for EnvProvider {
+    fn credentials(&self) -> BoxFuture<'_, Result<Credentials>> {
+        let r = self.0.clone();
+        Box::pin(async move { r })
+    }
+}
+
+type CredentialsFn = dyn Fn() -> BoxFuture<'static, Result<Credentials>> + Send + Sync;
+
+/// A provider written by the user as an async closure (faces wrap a Python callable, a JS
+/// async function, a Kotlin/Swift interface or a C callback in one). It sits behind the same
+/// refresh cache as the built-in providers: one call in flight however many requests wait;
+/// credentials with an expiration are refreshed ahead of it and kept while still valid if a
+/// call fails; credentials without one are asked for again every 15 minutes.
+pub struct FnProvider {
+    fetch: FnFetch,
+    cache: cache::Cache,
+}
+
+struct FnFetch(Arc<CredentialsFn>);
+
+impl fmt::Debug for FnProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("FnProvider")
+    }
+}
+
+impl FnProvider {
+    pub fn new<F, Fut>(f: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Credentials>> + Send + 'static,
+    {
+        FnProvider {
+            fetch: FnFetch(Arc::new(move || Box::pin(f()))),
+            cache: cache::Cache::new(cache::Policy::SESSION, CredentialHooks::default()),
+        }
+    }
+
+    pub fn with_hooks(mut self, hooks: CredentialHooks) -> Self {
+        self.cache = cache::Cache::new(cache::Policy::SESSION, hooks);
+        self
+    }
+}
+
+impl cache::Fetch for FnFetch {
+    fn fetch(&self) -> BoxFuture<'_, Result<Credentials>> {
+        let fut = (self.0)();
+        Box::pin(async move { fut.await.map_err(http::into_credentials_error) })
+    }
+}
+
+impl CredentialsProvider for FnProvider {
+    fn credentials(&self) -> BoxFuture<'_, Result<Credentials>> {
+        Box::pin(self.cache.get(&self.fetch))
+    }
+}
+
+/// Prefixes the provider name (`default/`, `cli_profile/`, ...) without copying the secrets
+/// at every call: the renamed snapshot is kept until the inner one changes.
+pub(crate) struct Prefixed {
+    prefix: &'static str,
+    inner: Arc<dyn CredentialsProvider>,
+    last: std::sync::Mutex<Option<(Credentials, Credentials)>>,
+}
+
+impl fmt::Debug for Prefixed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{:?}", self.prefix, self.inner)
+    }
+}
+
+impl Prefixed {
+    pub(crate) fn new(prefix: &'static str, inner: Arc<dyn CredentialsProvider>) -> Self {
+        Prefixed {
+            prefix,
+            inner,
+            last: std::sync::Mutex::new(None),
+        }
+    }
+}
+
+impl CredentialsProvider for Prefixed {
+    fn credentials(&self) -> BoxFuture<'_, Result<Credentials>> {
+        Box::pin(async move {
+            let c = self.inner.credentials().await?;
+            let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((src, out)) = &*last {
+                if src.same(&c) {
+                    return Ok(out.clone());
+                }
+            }
+            let name = format!("{}/{}", self.prefix, c.provider_name());
+            let out = c.clone().with_provider_name(name);
+            *last = Some((c, out.clone()));
+            Ok(out)
+        })
+    }
+}
+
+/// A provider that always fails with the same error (a chain step that cannot work).
+#[derive(Debug)]
+pub(crate) struct Failing(pub Error);
+
+impl CredentialsProvider for Failing {
+    fn credentials(&self) -> BoxFuture<'_, Result<Credentials>> {
+        let e = self.0.clone();
+        Box::pin(async move { Err(e) })
+    }
 }
 
 #[cfg(test)]

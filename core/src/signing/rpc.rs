@@ -58,28 +58,11 @@ pub fn sign_with_artefacts(
     if let Some(body) = req.body {
         signed.extend(body.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     }
-    signed.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let mut canonical = String::with_capacity(512);
-    for (i, (k, v)) in signed.iter().enumerate() {
-        if i > 0 {
-            canonical.push('&');
-        }
-        rfc3986_into(k, &mut canonical);
-        canonical.push('=');
-        rfc3986_into(v, &mut canonical);
-    }
-    let mut string_to_sign = String::with_capacity(canonical.len() * 2);
-    string_to_sign.push_str(req.method);
-    string_to_sign.push_str("&%2F&");
-    string_to_sign.push_str(&rfc3986(&canonical));
-
-    let mut key_bytes = Vec::with_capacity(creds.access_key_secret().len() + 1);
-    key_bytes.extend_from_slice(creds.access_key_secret().as_bytes());
-    key_bytes.push(b'&');
-    let key = hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, &key_bytes);
-    zeroize::Zeroize::zeroize(&mut key_bytes);
-    let signature = base64::engine::general_purpose::STANDARD
-        .encode(hmac::sign(&key, string_to_sign.as_bytes()).as_ref());
+    let Artefacts {
+        canonical_query: canonical,
+        string_to_sign,
+        signature,
+    } = sign_pairs(req.method, signed, creds.access_key_secret());
 
     let mut path = String::with_capacity(512);
     path.push_str("/?");
@@ -129,4 +112,38 @@ pub fn sign_with_artefacts(
         },
         artefacts,
     )
+}
+
+/// The RPC V1 signature over any parameter set (query and form body together, any order): sorted
+/// by name, each name and value RFC 3986-encoded (space `%20`, `*` `%2A`, `~` kept — the POP
+/// spec, not Python's `quote_plus`), keyed with `secret + "&"`. STS AssumeRole uses this with
+/// its own wire order.
+pub fn sign_pairs(method: &str, mut pairs: Vec<(&str, &str)>, secret: &str) -> Artefacts {
+    pairs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut canonical = String::with_capacity(512);
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            canonical.push('&');
+        }
+        rfc3986_into(k, &mut canonical);
+        canonical.push('=');
+        rfc3986_into(v, &mut canonical);
+    }
+    let mut string_to_sign = String::with_capacity(canonical.len() * 2);
+    string_to_sign.push_str(method);
+    string_to_sign.push_str("&%2F&");
+    string_to_sign.push_str(&rfc3986(&canonical));
+
+    let mut key_bytes = Vec::with_capacity(secret.len() + 1);
+    key_bytes.extend_from_slice(secret.as_bytes());
+    key_bytes.push(b'&');
+    let key = hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, &key_bytes);
+    zeroize::Zeroize::zeroize(&mut key_bytes);
+    let signature = base64::engine::general_purpose::STANDARD
+        .encode(hmac::sign(&key, string_to_sign.as_bytes()).as_ref());
+    Artefacts {
+        canonical_query: canonical,
+        string_to_sign,
+        signature,
+    }
 }

@@ -7,6 +7,7 @@ use crate::api::{self, Operation};
 use crate::config::{ClientConfig, Hooks, API_VERSION};
 use crate::credentials::{self, CredentialsProvider};
 use crate::error::{Error, ErrorCode, Result};
+use crate::instance_api::{transfer, InstanceClient, Route};
 use crate::response::interpret;
 use crate::retry::{is_retryable, RetryBudget};
 use crate::signing::{self, RequestToSign, RetryInfo, SignatureVersion, SigningParams};
@@ -21,6 +22,7 @@ use tracing::Instrument as _;
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    route: Route,
 }
 
 struct Inner {
@@ -29,6 +31,8 @@ struct Inner {
     credentials: Arc<dyn CredentialsProvider>,
     budget: RetryBudget,
     hooks: Hooks,
+    /// The dedicated gateway's Instance API, when a ClientKey is configured.
+    instance: Option<InstanceClient>,
 }
 
 impl fmt::Debug for Client {
@@ -51,6 +55,11 @@ impl Client {
             .unwrap_or_else(|| Arc::new(credentials::DefaultChain::new()));
         let budget = RetryBudget::new(config.retry.budget.clone());
         let hooks = config.hooks.clone();
+        let instance = match &config.instance {
+            Some((endpoint, key)) => Some(InstanceClient::new(&config, endpoint, key)?),
+            None => None,
+        };
+        let route = config.route;
         Ok(Client {
             inner: Arc::new(Inner {
                 config,
@@ -58,8 +67,51 @@ impl Client {
                 credentials,
                 budget,
                 hooks,
+                instance,
             }),
+            route,
         })
+    }
+
+    /// The dedicated gateway's Instance API (one method per API), when a ClientKey is
+    /// configured.
+    pub fn instance(&self) -> Result<InstanceClient> {
+        self.inner.instance.clone().ok_or_else(|| {
+            Error::configuration("no ClientKey configured: the Instance API is not available")
+        })
+    }
+
+    /// This client with its data-plane operations routed as `route` (shares the connections).
+    pub fn with_route(&self, route: Route) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            route,
+        }
+    }
+
+    /// This client with every operation on the configured endpoint with RAM credentials.
+    pub fn shared(&self) -> Client {
+        self.with_route(Route::Shared)
+    }
+
+    /// This client with its data-plane operations on the dedicated gateway's Instance API.
+    pub fn dedicated(&self) -> Client {
+        self.with_route(Route::Dedicated)
+    }
+
+    pub fn route(&self) -> Route {
+        self.route
+    }
+
+    /// The Instance API client when this call goes to the dedicated gateway.
+    fn routed(&self) -> Result<Option<&InstanceClient>> {
+        match (self.route, &self.inner.instance) {
+            (Route::Shared, _) | (Route::Auto, None) => Ok(None),
+            (_, Some(ic)) => Ok(Some(ic)),
+            (Route::Dedicated, None) => Err(Error::configuration(
+                "the dedicated route needs a ClientKey",
+            )),
+        }
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -85,11 +137,17 @@ impl Client {
     }
 
     pub async fn encrypt(&self, req: EncryptRequest) -> Result<EncryptResponse> {
+        if let Some(ic) = self.routed()? {
+            return transfer::encrypt(ic, req).await;
+        }
         let body = self.call_known("Encrypt", req.to_params()?).await?;
         from_body(body)
     }
 
     pub async fn decrypt(&self, req: DecryptRequest) -> Result<DecryptResponse> {
+        if let Some(ic) = self.routed()? {
+            return transfer::decrypt(ic, req).await;
+        }
         let body = self.call_known("Decrypt", req.to_params()?).await?;
         let wire: WirePlaintextResponse = from_body(body)?;
         Ok(DecryptResponse {
@@ -105,6 +163,9 @@ impl Client {
         &self,
         req: GenerateDataKeyRequest,
     ) -> Result<GenerateDataKeyResponse> {
+        if let Some(ic) = self.routed()? {
+            return transfer::generate_data_key(ic, req).await;
+        }
         let body = self.call_known("GenerateDataKey", req.to_params()?).await?;
         let wire: WirePlaintextResponse = from_body(body)?;
         Ok(GenerateDataKeyResponse {
@@ -125,6 +186,9 @@ impl Client {
         &self,
         req: GenerateDataKeyRequest,
     ) -> Result<GenerateDataKeyWithoutPlaintextResponse> {
+        if let Some(ic) = self.routed()? {
+            return transfer::generate_data_key_without_plaintext(ic, req).await;
+        }
         let body = self
             .call_known("GenerateDataKeyWithoutPlaintext", req.to_params()?)
             .await?;
@@ -135,6 +199,9 @@ impl Client {
         &self,
         req: GetSecretValueRequest,
     ) -> Result<GetSecretValueResponse> {
+        if let Some(ic) = self.routed()? {
+            return transfer::get_secret_value(ic, req).await;
+        }
         let body = self.call_known("GetSecretValue", req.to_params()?).await?;
         from_body(body)
     }

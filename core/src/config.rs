@@ -5,6 +5,7 @@
 use crate::credentials::{Credentials, CredentialsProvider, StaticProvider};
 use crate::endpoint::{Endpoint, Gateway};
 use crate::error::{Error, Result};
+use crate::instance_api::{ClientKey, Route};
 use crate::retry::RetryPolicy;
 use crate::signing::SignatureVersion;
 use std::fmt;
@@ -90,6 +91,9 @@ pub struct ClientConfig {
     pub(crate) signature_version: SignatureVersion,
     pub(crate) credentials: Option<Arc<dyn CredentialsProvider>>,
     pub(crate) hooks: Hooks,
+    /// The dedicated gateway's Instance API: its endpoint and the ClientKey (both or neither).
+    pub(crate) instance: Option<(Endpoint, ClientKey)>,
+    pub(crate) route: Route,
 }
 
 impl fmt::Debug for ClientConfig {
@@ -105,6 +109,8 @@ impl fmt::Debug for ClientConfig {
             .field("custom_ca", &self.ca_pem.is_some())
             .field("signature_version", &self.signature_version)
             .field("credentials", &self.credentials)
+            .field("instance", &self.instance)
+            .field("route", &self.route)
             .finish()
     }
 }
@@ -137,6 +143,16 @@ impl ClientConfig {
     pub fn signature_version(&self) -> SignatureVersion {
         self.signature_version
     }
+    /// The dedicated gateway's Instance API endpoint, when a ClientKey is configured.
+    pub fn instance_endpoint(&self) -> Option<&Endpoint> {
+        self.instance.as_ref().map(|(e, _)| e)
+    }
+    pub fn client_key(&self) -> Option<&ClientKey> {
+        self.instance.as_ref().map(|(_, k)| k)
+    }
+    pub fn route(&self) -> Route {
+        self.route
+    }
 }
 
 /// The default `user-agent`: kmskit's name and version, OS and architecture.
@@ -164,6 +180,10 @@ pub struct ClientConfigBuilder {
     signature_version: SignatureVersion,
     credentials: Option<Arc<dyn CredentialsProvider>>,
     hooks: Hooks,
+    client_key: Option<ClientKey>,
+    instance_id: Option<String>,
+    instance_endpoint: Option<String>,
+    route: Route,
 }
 
 impl ClientConfigBuilder {
@@ -237,11 +257,76 @@ impl ClientConfigBuilder {
         self.hooks.jitter = jitter;
         self
     }
+    /// The ClientKey for the dedicated gateway's Instance API. With it, the data-plane
+    /// operations go to the dedicated gateway (see [`Route`]); management calls stay on the
+    /// configured endpoint with RAM credentials.
+    pub fn client_key(mut self, key: ClientKey) -> Self {
+        self.client_key = Some(key);
+        self
+    }
+    /// The KMS instance whose dedicated gateway serves the Instance API
+    /// (`<instance-id>.cryptoservice.kms.aliyuncs.com`), when the main gateway is another one.
+    pub fn instance_id(mut self, id: impl Into<String>) -> Self {
+        self.instance_id = Some(id.into());
+        self
+    }
+    /// An explicit Instance API endpoint (`https://host[:port]` or `host[:port]`); it overrides
+    /// [`Self::instance_id`]. Without either, the dedicated gateway of [`Self::gateway`] or the
+    /// explicit [`Self::endpoint`] is used.
+    pub fn instance_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.instance_endpoint = Some(endpoint.into());
+        self
+    }
+    /// Where data-plane operations go when a ClientKey is configured (default [`Route::Auto`]).
+    pub fn route(mut self, route: Route) -> Self {
+        self.route = route;
+        self
+    }
+
+    fn resolve_instance(&self) -> Result<Option<(Endpoint, ClientKey)>> {
+        let Some(key) = &self.client_key else {
+            if self.instance_endpoint.is_some() || self.instance_id.is_some() {
+                return Err(Error::configuration(
+                    "an instance endpoint or instance id for the Instance API needs a ClientKey",
+                ));
+            }
+            if self.route == Route::Dedicated {
+                return Err(Error::configuration(
+                    "the dedicated route needs a ClientKey",
+                ));
+            }
+            return Ok(None);
+        };
+        let endpoint = if let Some(e) = &self.instance_endpoint {
+            Endpoint::parse(e)?
+        } else if let Some(id) = &self.instance_id {
+            Endpoint::for_gateway(
+                &Gateway::Dedicated {
+                    instance_id: id.clone(),
+                },
+                None,
+            )?
+        } else if let Gateway::Dedicated { .. } = &self.gateway {
+            Endpoint::for_gateway(&self.gateway, None)?
+        } else if let Some(e) = &self.endpoint {
+            Endpoint::parse(e)?
+        } else {
+            return Err(Error::configuration(
+                "a ClientKey needs the dedicated gateway: set instance_id or instance_endpoint",
+            ));
+        };
+        Ok(Some((endpoint, key.clone())))
+    }
 
     pub fn build(self) -> Result<ClientConfig> {
-        let endpoint = match &self.endpoint {
-            Some(e) => Endpoint::parse(e)?,
-            None => Endpoint::for_gateway(&self.gateway, self.region.as_deref())?,
+        let instance = self.resolve_instance()?;
+        let endpoint = match (&self.endpoint, &instance) {
+            (Some(e), _) => Endpoint::parse(e)?,
+            // Only the dedicated gateway is configured: RAM-authenticated calls go there too.
+            (None, Some((e, _))) if self.region.is_none() && self.gateway == Gateway::Shared => {
+                e.clone()
+            }
+            (None, _) => Endpoint::for_gateway(&self.gateway, self.region.as_deref())?,
         };
         let check = |d: Duration, what: &str| {
             if d.is_zero() {
@@ -303,6 +388,8 @@ impl ClientConfigBuilder {
             signature_version: self.signature_version,
             credentials: self.credentials,
             hooks: self.hooks,
+            instance,
+            route: self.route,
         })
     }
 }

@@ -79,6 +79,9 @@ error_codes! {
     InvalidConfiguration = 1101 => Configuration,
     /// No credentials could be obtained, or the provider failed.
     CredentialsUnavailable = 1201 => Credentials,
+    /// The ClientKey (dedicated gateway credential) cannot be used: unreadable file, malformed
+    /// PKCS#12 or key, or a wrong password.
+    ClientKeyInvalid = 1202 => Credentials,
     /// No credentials source is configured (the default chain found nothing to try, or a
     /// profile/file/variable a provider needs is absent). The chain moves on from these.
     CredentialsNotConfigured = 1203 => Credentials,

@@ -5,9 +5,11 @@
 //!
 //! - [`acs3`]: ACS3-HMAC-SHA256 with an `Authorization` header, the official SDK's default.
 //! - [`rpc`]: RPC V1 HMAC-SHA1 with a `Signature` query parameter (what STS speaks).
+//! - [`instance`]: the KMS Instance API's RSA PKCS#1 v1.5 SHA-256 signature with a ClientKey.
 
 pub mod acs3;
 pub mod encode;
+pub mod instance;
 pub mod rpc;
 
 use crate::credentials::Credentials;

@@ -200,7 +200,7 @@ async fn cli_profile_selection_and_switches() {
     let other = TempDir::new();
     let path = other.write(
         "cfg.json",
-        &format!(r#"{{"current":"x","profiles":[{{"name":"x","mode":"AK","access_key_id":"OTHER","access_key_secret":"s"}}]}}"#),
+        r#"{"current":"x","profiles":[{"name":"x","mode":"AK","access_key_id":"OTHER","access_key_secret":"s"}]}"#,
     );
     let c = get(home_env(&home, &[("ALIBABA_CLOUD_CONFIG_FILE", &path)]))
         .await

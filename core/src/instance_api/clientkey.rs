@@ -45,6 +45,8 @@ impl ClientKey {
             #[serde(rename = "PrivateKeyData")]
             private_key_data: SecretString,
         }
+        // A file saved by a Windows editor may start with a byte order mark.
+        let json = json.trim_start_matches('\u{feff}');
         let file: File = serde_json::from_str(json).map_err(|_| {
             invalid("the ClientKey is not JSON with string fields KeyId and PrivateKeyData")
         })?;
@@ -173,6 +175,7 @@ impl ClientKey {
 }
 
 fn password_from_text(text: &str) -> Result<SecretString> {
+    let text = text.trim_start_matches('\u{feff}');
     let trimmed = text.trim();
     if trimmed.starts_with('{') {
         #[derive(serde::Deserialize)]
@@ -214,6 +217,7 @@ mod tests {
     #[test]
     fn passwords_from_text() {
         assert_eq!(password_from_text("abc\r\n").unwrap().expose(), "abc");
+        assert_eq!(password_from_text("\u{feff}abc").unwrap().expose(), "abc");
         assert_eq!(
             password_from_text("{\"ClientKeyPassword\": \"p w\"}\n")
                 .unwrap()

@@ -1,5 +1,5 @@
 //! The Instance API client: protobuf body -> loop (fresh RFC 1123 date, RSA signature with the
-//! ClientKey, POST https://<endpoint>/ through kmskit's own transport with the instance CA,
+//! ClientKey, `POST https://<endpoint>/` through kmskit's own transport with the instance CA,
 //! classify, back off) -> typed response. Every attempt is signed anew.
 //!
 //! Retries: throttling (`Rejected.Throttling`), `ServiceUnavailableTemporary`, `InternalFailure`

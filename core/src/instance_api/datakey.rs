@@ -127,7 +127,7 @@ impl InstanceOperation for AdvanceGenerateDataKey<'_> {
     }
 }
 
-/// GenerateDataKeyPair[WithoutPlaintext] and their Advance forms (which ignore `algorithm`).
+/// GenerateDataKeyPair, GenerateDataKeyPairWithoutPlaintext and their Advance forms (which ignore `algorithm`).
 #[derive(Clone, Debug)]
 pub struct GenerateDataKeyPairRequest {
     pub key_id: String,

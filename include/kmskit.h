@@ -55,6 +55,14 @@ typedef uint32_t kmskit_result;
 // No credentials could be obtained.
 #define KMSKIT_RESULT_CREDENTIALS_UNAVAILABLE 1201
 
+// A ClientKey (the dedicated gateway's Instance API key) could not be loaded: unreadable
+// file, malformed PKCS#12/PEM, unsupported algorithm or a wrong password.
+#define KMSKIT_RESULT_CLIENT_KEY_INVALID 1202
+
+// No credentials source is configured (the default chain found nothing to try, or a
+// profile, file or variable a provider needs is absent).
+#define KMSKIT_RESULT_CREDENTIALS_NOT_CONFIGURED 1203
+
 // Could not connect (the request was never sent).
 #define KMSKIT_RESULT_CONNECT_FAILED 2001
 

@@ -20,6 +20,12 @@ pub const KMSKIT_RESULT_INVALID_ARGUMENT: kmskit_result = 1001;
 pub const KMSKIT_RESULT_INVALID_CONFIGURATION: kmskit_result = 1101;
 /// No credentials could be obtained.
 pub const KMSKIT_RESULT_CREDENTIALS_UNAVAILABLE: kmskit_result = 1201;
+/// A ClientKey (the dedicated gateway's Instance API key) could not be loaded: unreadable
+/// file, malformed PKCS#12/PEM, unsupported algorithm or a wrong password.
+pub const KMSKIT_RESULT_CLIENT_KEY_INVALID: kmskit_result = 1202;
+/// No credentials source is configured (the default chain found nothing to try, or a
+/// profile, file or variable a provider needs is absent).
+pub const KMSKIT_RESULT_CREDENTIALS_NOT_CONFIGURED: kmskit_result = 1203;
 /// Could not connect (the request was never sent).
 pub const KMSKIT_RESULT_CONNECT_FAILED: kmskit_result = 2001;
 /// The connection failed after the request may have been sent.
@@ -95,6 +101,8 @@ static NAMES: &[(ErrorCode, &CStr)] = &[
     (ErrorCode::InvalidArgument, c"InvalidArgument"),
     (ErrorCode::InvalidConfiguration, c"InvalidConfiguration"),
     (ErrorCode::CredentialsUnavailable, c"CredentialsUnavailable"),
+    (ErrorCode::ClientKeyInvalid, c"ClientKeyInvalid"),
+    (ErrorCode::CredentialsNotConfigured, c"CredentialsNotConfigured"),
     (ErrorCode::ConnectFailed, c"ConnectFailed"),
     (ErrorCode::ConnectionLost, c"ConnectionLost"),
     (ErrorCode::TlsFailed, c"TlsFailed"),
@@ -286,6 +294,11 @@ mod tests {
             (
                 KMSKIT_RESULT_CREDENTIALS_UNAVAILABLE,
                 "CREDENTIALS_UNAVAILABLE",
+            ),
+            (KMSKIT_RESULT_CLIENT_KEY_INVALID, "CLIENT_KEY_INVALID"),
+            (
+                KMSKIT_RESULT_CREDENTIALS_NOT_CONFIGURED,
+                "CREDENTIALS_NOT_CONFIGURED",
             ),
             (KMSKIT_RESULT_CONNECT_FAILED, "CONNECT_FAILED"),
             (KMSKIT_RESULT_CONNECTION_LOST, "CONNECTION_LOST"),

@@ -54,6 +54,8 @@ static void test_result_names(void) {
     {KMSKIT_RESULT_INVALID_ARGUMENT, "InvalidArgument", "InvalidArgument"},
     {KMSKIT_RESULT_INVALID_CONFIGURATION, "InvalidConfiguration", "Configuration"},
     {KMSKIT_RESULT_CREDENTIALS_UNAVAILABLE, "CredentialsUnavailable", "Credentials"},
+    {KMSKIT_RESULT_CLIENT_KEY_INVALID, "ClientKeyInvalid", "Credentials"},
+    {KMSKIT_RESULT_CREDENTIALS_NOT_CONFIGURED, "CredentialsNotConfigured", "Credentials"},
     {KMSKIT_RESULT_CONNECT_FAILED, "ConnectFailed", "Network"},
     {KMSKIT_RESULT_CONNECTION_LOST, "ConnectionLost", "Network"},
     {KMSKIT_RESULT_TLS_FAILED, "TlsFailed", "Network"},

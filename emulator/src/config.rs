@@ -65,6 +65,8 @@ pub struct EmulatorConfig {
     /// Fixed admin token, else a random one per start.
     pub admin_token: Option<String>,
     pub verify: VerifyOptions,
+    /// The dedicated gateway (HTTPS, Instance API, ClientKeys); on by default.
+    pub dedicated: crate::dedicated::DedicatedConfig,
 }
 
 impl Default for EmulatorConfig {
@@ -76,6 +78,7 @@ impl Default for EmulatorConfig {
             region: DEFAULT_REGION.to_owned(),
             admin_token: None,
             verify: VerifyOptions::default(),
+            dedicated: crate::dedicated::DedicatedConfig::default(),
         }
     }
 }

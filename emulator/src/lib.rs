@@ -15,6 +15,7 @@ pub mod admin;
 pub mod auth;
 pub mod config;
 pub mod crypto;
+pub mod dedicated;
 pub mod error;
 pub mod faults;
 pub mod model;
@@ -43,6 +44,8 @@ pub enum StartError {
     Store(#[from] store::StoreError),
     #[error("cannot listen: {0}")]
     Bind(#[from] std::io::Error),
+    #[error("dedicated gateway: {0}")]
+    Dedicated(String),
 }
 
 /// Entry point for in-process use.
@@ -60,6 +63,13 @@ impl Emulator {
             .admin_token
             .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+        let gateway = if config.dedicated.enabled {
+            Some(Arc::new(
+                dedicated::Gateway::new(&config.dedicated).map_err(StartError::Dedicated)?,
+            ))
+        } else {
+            None
+        };
         let shared = Arc::new(server::Shared {
             ctx: Arc::new(actions::Ctx {
                 store,
@@ -76,6 +86,7 @@ impl Emulator {
             stats: faults::Stats::default(),
             admin_token: admin_token.clone(),
             host_id: format!("kms.{}.aliyuncs.com", config.region),
+            dedicated: gateway.clone(),
         });
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         let mut local = listener.local_addr()?;
@@ -83,6 +94,18 @@ impl Emulator {
             local.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
         }
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let dedicated = match &gateway {
+            Some(gw) => {
+                let data_dir = match &config.storage {
+                    Storage::DataDir(d) => Some(d.as_path()),
+                    Storage::InMemory => None,
+                };
+                let rx = shutdown_rx.clone();
+                let (cfg, sh, gw) = (&config.dedicated, shared.clone(), gw.clone());
+                Some(dedicated::start(cfg, data_dir, sh, gw, rx).await?)
+            }
+            None => None,
+        };
         let task = tokio::spawn(serve(listener, shared.clone(), shutdown_rx));
         tracing::info!(addr = %local, region = %config.region, storage = ?config.storage, "kmskit-emulator listening");
         Ok(RunningEmulator {
@@ -96,6 +119,7 @@ impl Emulator {
             shutdown_tx,
             task: Some(task),
             shared,
+            dedicated,
         })
     }
 }
@@ -110,6 +134,7 @@ pub struct RunningEmulator {
     shutdown_tx: watch::Sender<bool>,
     task: Option<tokio::task::JoinHandle<()>>,
     shared: Arc<server::Shared>,
+    dedicated: Option<dedicated::RunningGateway>,
 }
 
 impl RunningEmulator {
@@ -140,11 +165,20 @@ impl RunningEmulator {
             "access_key_secret": self.credential.access_key_secret,
             "admin_token": self.admin_token,
             "pid": std::process::id(),
+            "dedicated_endpoint": self.dedicated_endpoint(),
+            "dedicated_ca_file": self.dedicated_ca_file(),
+            "dedicated_host": self.dedicated_host(),
+            "instance_id": self.instance_id(),
+            "client_key_file": self.client_key_files().map(|f| &f.key_file),
+            "client_key_password_file": self.client_key_files().map(|f| &f.password_file),
         })
     }
 
     pub async fn shutdown(mut self) {
         let _ = self.shutdown_tx.send(true);
+        if let Some(task) = self.dedicated.as_mut().and_then(|d| d.task.take()) {
+            let _ = task.await;
+        }
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
@@ -207,4 +241,69 @@ async fn serve(
         conns.abort_all();
     }
     tracing::info!("kmskit-emulator stopped");
+}
+
+/// The dedicated gateway (see `dedicated`). Every accessor is None when it is disabled.
+impl RunningEmulator {
+    /// `https://127.0.0.1:PORT`
+    pub fn dedicated_endpoint(&self) -> Option<String> {
+        self.dedicated.as_ref().map(|d| d.endpoint())
+    }
+    pub fn dedicated_addr(&self) -> Option<SocketAddr> {
+        self.dedicated.as_ref().map(|d| d.addr)
+    }
+    /// The instance CA (PEM file `PrivateKmsCA_<instance-id>.pem`) the server certificate chains to.
+    pub fn dedicated_ca_file(&self) -> Option<&std::path::Path> {
+        self.dedicated.as_ref().map(|d| d.ca_file.as_path())
+    }
+    pub fn dedicated_ca_pem(&self) -> Option<&str> {
+        self.dedicated.as_ref().map(|d| d.ca_pem.as_str())
+    }
+    /// `<instance-id>.cryptoservice.kms.aliyuncs.com`, a SAN of the server certificate.
+    pub fn dedicated_host(&self) -> Option<String> {
+        self.instance_id().map(dedicated::tls::instance_host)
+    }
+    pub fn instance_id(&self) -> Option<&str> {
+        self.dedicated.as_ref().map(|d| d.instance_id.as_str())
+    }
+    /// The ClientKey issued at start (`DedicatedConfig::client_key_out`).
+    pub fn client_key(&self) -> Option<&dedicated::IssuedClientKey> {
+        self.dedicated
+            .as_ref()
+            .and_then(|d| d.client_key.as_ref())
+            .map(|(k, _)| k.as_ref())
+    }
+    pub fn client_key_files(&self) -> Option<&dedicated::ClientKeyFiles> {
+        self.dedicated
+            .as_ref()
+            .and_then(|d| d.client_key.as_ref())
+            .map(|(_, f)| f)
+    }
+    /// Issues a new ClientKey (RSA-2048, 5 years) that the Instance API accepts from now on.
+    /// Blocking (RSA key generation). `password` None: random 32 hex digits.
+    pub fn issue_client_key(
+        &self,
+        password: Option<&str>,
+    ) -> Result<dedicated::IssuedClientKey, String> {
+        let gw = self
+            .shared
+            .dedicated
+            .as_ref()
+            .ok_or("the dedicated gateway is disabled")?;
+        gw.client_keys.issue(&dedicated::clientkey::IssueRequest {
+            instance_id: gw.instance_id.clone(),
+            password: password.map(str::to_owned),
+            not_before: None,
+            not_after: None,
+        })
+    }
+    /// Accepts one more ClientKey by its public key.
+    pub fn add_client_key(&self, key: &dedicated::ClientKeyPublic) -> Result<(), String> {
+        self.shared
+            .dedicated
+            .as_ref()
+            .ok_or("the dedicated gateway is disabled")?
+            .client_keys
+            .add_public(key)
+    }
 }

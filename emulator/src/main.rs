@@ -34,6 +34,27 @@ struct Args {
     /// Fixed admin token (default: random per start).
     #[arg(long)]
     admin_token: Option<String>,
+    /// Address of the dedicated gateway's HTTPS listener (Instance API + OpenAPI over TLS).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    dedicated_addr: SocketAddr,
+    /// Do not start the dedicated gateway.
+    #[arg(long)]
+    no_dedicated: bool,
+    /// KMS instance id of the dedicated gateway (its host is <id>.cryptoservice.kms.aliyuncs.com).
+    #[arg(long, default_value = kmskit_emulator::dedicated::DEFAULT_INSTANCE_ID)]
+    instance_id: String,
+    /// Directory for the instance CA file (default: the data dir, or a temporary dir).
+    #[arg(long)]
+    ca_dir: Option<PathBuf>,
+    /// Issue a ClientKey at start: writes clientKey_<KeyId>.json and clientKey_<KeyId>_Password.txt here.
+    #[arg(long, value_name = "DIR")]
+    client_key_out: Option<PathBuf>,
+    /// Password of the ClientKey issued with --client-key-out (default: random).
+    #[arg(long, requires = "client_key_out")]
+    client_key_password: Option<String>,
+    /// Also accept this ClientKey: KEY_ID=PUBLIC_KEY_PEM_FILE; repeatable.
+    #[arg(long = "client-key", value_name = "KEY_ID=PEM_FILE")]
+    client_keys: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -57,7 +78,34 @@ fn main() -> ExitCode {
             }
         }
     }
+    let mut extra_keys = Vec::new();
+    for spec in &args.client_keys {
+        let parsed = spec.split_once('=').and_then(|(id, path)| {
+            let pem = std::fs::read_to_string(path).ok()?;
+            Some(kmskit_emulator::dedicated::ClientKeyPublic {
+                key_id: id.to_owned(),
+                public_key_pem: pem,
+            })
+        });
+        match parsed {
+            Some(k) => extra_keys.push(k),
+            None => {
+                eprintln!("kmskit-emulator: --client-key expects KEY_ID=PUBLIC_KEY_PEM_FILE (a readable file)");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let dedicated = kmskit_emulator::dedicated::DedicatedConfig {
+        enabled: !args.no_dedicated,
+        addr: args.dedicated_addr,
+        instance_id: args.instance_id,
+        ca_dir: args.ca_dir,
+        client_keys: extra_keys,
+        client_key_out: args.client_key_out,
+        client_key_password: args.client_key_password,
+    };
     let config = EmulatorConfig {
+        dedicated,
         addr: args.addr,
         storage: args
             .data_dir

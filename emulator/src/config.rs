@@ -67,6 +67,10 @@ pub struct EmulatorConfig {
     pub verify: VerifyOptions,
     /// The dedicated gateway (HTTPS, Instance API, ClientKeys); on by default.
     pub dedicated: crate::dedicated::DedicatedConfig,
+    /// STS: its listener, DurationSeconds cap, credential lifetime override, OIDC providers.
+    pub sts: crate::sts::StsConfig,
+    /// ECS instance metadata: its listener, role name, IMDSv1 allowed or not.
+    pub metadata: crate::imds::MetadataConfig,
 }
 
 impl Default for EmulatorConfig {
@@ -79,6 +83,8 @@ impl Default for EmulatorConfig {
             admin_token: None,
             verify: VerifyOptions::default(),
             dedicated: crate::dedicated::DedicatedConfig::default(),
+            sts: crate::sts::StsConfig::default(),
+            metadata: crate::imds::MetadataConfig::default(),
         }
     }
 }

@@ -122,6 +122,26 @@ impl Faults {
         Some(outcome)
     }
 
+    /// Like [`Self::check`], but only faults that name `action` match: STS and metadata actions
+    /// are reached by naming them, so a catch-all KMS fault leaves credential sources alone.
+    pub fn check_exact(&self, action: &str) -> Option<FaultOutcome> {
+        let mut active = lock(&self.active);
+        let idx = active.iter().position(|f| {
+            f.spec.action.as_deref() == Some(action)
+                && f.remaining.map_or(true, |n| n > 0)
+                && f.spec.ratio.map_or(true, |r| rand::random::<f64>() < r)
+        })?;
+        let fault = &mut active[idx];
+        let outcome = outcome(&fault.spec);
+        if let Some(n) = fault.remaining.as_mut() {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                active.remove(idx);
+            }
+        }
+        Some(outcome)
+    }
+
     pub fn ids(&self) -> Vec<String> {
         lock(&self.active).iter().map(|f| f.id.clone()).collect()
     }

@@ -18,9 +18,11 @@ pub mod crypto;
 pub mod dedicated;
 pub mod error;
 pub mod faults;
+pub mod imds;
 pub mod model;
 pub mod server;
 pub mod store;
+pub mod sts;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -46,6 +48,8 @@ pub enum StartError {
     Bind(#[from] std::io::Error),
     #[error("dedicated gateway: {0}")]
     Dedicated(String),
+    #[error("STS: {0}")]
+    Sts(String),
 }
 
 /// Entry point for in-process use.
@@ -70,6 +74,8 @@ impl Emulator {
         } else {
             None
         };
+        let sts_state = sts::StsState::new(config.sts.clone(), config.metadata.clone())
+            .map_err(StartError::Sts)?;
         let shared = Arc::new(server::Shared {
             ctx: Arc::new(actions::Ctx {
                 store,
@@ -87,6 +93,7 @@ impl Emulator {
             admin_token: admin_token.clone(),
             host_id: format!("kms.{}.aliyuncs.com", config.region),
             dedicated: gateway.clone(),
+            sts: Arc::new(sts_state),
         });
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         let mut local = listener.local_addr()?;
@@ -106,6 +113,7 @@ impl Emulator {
             }
             None => None,
         };
+        let sts = sts::start(shared.clone(), shutdown_rx.clone()).await?;
         let task = tokio::spawn(serve(listener, shared.clone(), shutdown_rx));
         tracing::info!(addr = %local, region = %config.region, storage = ?config.storage, "kmskit-emulator listening");
         Ok(RunningEmulator {
@@ -120,6 +128,7 @@ impl Emulator {
             task: Some(task),
             shared,
             dedicated,
+            sts,
         })
     }
 }
@@ -135,6 +144,7 @@ pub struct RunningEmulator {
     task: Option<tokio::task::JoinHandle<()>>,
     shared: Arc<server::Shared>,
     dedicated: Option<dedicated::RunningGateway>,
+    sts: sts::RunningSts,
 }
 
 impl RunningEmulator {
@@ -171,12 +181,18 @@ impl RunningEmulator {
             "instance_id": self.instance_id(),
             "client_key_file": self.client_key_files().map(|f| &f.key_file),
             "client_key_password_file": self.client_key_files().map(|f| &f.password_file),
+            "sts_endpoint": self.sts_endpoint(),
+            "metadata_endpoint": self.metadata_endpoint(),
+            "metadata_role_name": self.metadata_role_name(),
         })
     }
 
     pub async fn shutdown(mut self) {
         let _ = self.shutdown_tx.send(true);
         if let Some(task) = self.dedicated.as_mut().and_then(|d| d.task.take()) {
+            let _ = task.await;
+        }
+        for task in self.sts.tasks.drain(..) {
             let _ = task.await;
         }
         if let Some(task) = self.task.take() {
@@ -241,6 +257,32 @@ async fn serve(
         conns.abort_all();
     }
     tracing::info!("kmskit-emulator stopped");
+}
+
+/// STS and ECS metadata (see `sts` and `imds`).
+impl RunningEmulator {
+    /// STS (2015-04-01): `http://127.0.0.1:PORT`.
+    pub fn sts_endpoint(&self) -> String {
+        format!("http://{}", self.sts.sts_addr)
+    }
+    pub fn sts_addr(&self) -> SocketAddr {
+        self.sts.sts_addr
+    }
+    /// ECS instance metadata: `http://127.0.0.1:PORT` (paths `/latest/...` below it).
+    pub fn metadata_endpoint(&self) -> String {
+        format!("http://{}", self.sts.metadata_addr)
+    }
+    pub fn metadata_addr(&self) -> SocketAddr {
+        self.sts.metadata_addr
+    }
+    /// The RAM role the metadata service serves credentials for.
+    pub fn metadata_role_name(&self) -> &str {
+        &self.shared.sts.metadata.role_name
+    }
+    /// Temporary credentials issued so far (STS and metadata), by AccessKeyId.
+    pub fn temporary_credential(&self, access_key_id: &str) -> Option<sts::TempCredential> {
+        self.shared.sts.credentials.get(access_key_id)
+    }
 }
 
 /// The dedicated gateway (see `dedicated`). Every accessor is None when it is disabled.

@@ -55,6 +55,36 @@ struct Args {
     /// Also accept this ClientKey: KEY_ID=PUBLIC_KEY_PEM_FILE; repeatable.
     #[arg(long = "client-key", value_name = "KEY_ID=PEM_FILE")]
     client_keys: Vec<String>,
+    /// Address of the STS listener (AssumeRole, AssumeRoleWithOIDC, GetCallerIdentity).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    sts_addr: SocketAddr,
+    /// Largest DurationSeconds STS accepts (the smallest is 900).
+    #[arg(long, default_value_t = 3600, value_name = "SECS")]
+    sts_max_duration: u64,
+    /// Issue every temporary credential (STS and metadata) with this lifetime, whatever was asked.
+    #[arg(long, value_name = "SECS")]
+    sts_credential_lifetime: Option<u64>,
+    /// JWKS file trusted by AssumeRoleWithOIDC (RS256 keys); without it OIDC calls are refused.
+    #[arg(long, value_name = "FILE")]
+    oidc_jwks: Option<PathBuf>,
+    /// Required `iss` of OIDC tokens (default: any).
+    #[arg(long, requires = "oidc_jwks")]
+    oidc_issuer: Option<String>,
+    /// Accepted `aud` of OIDC tokens; repeatable (default: any).
+    #[arg(long = "oidc-audience", requires = "oidc_jwks")]
+    oidc_audiences: Vec<String>,
+    /// The OIDCProviderArn these keys belong to (default: any well-formed provider ARN).
+    #[arg(long, requires = "oidc_jwks")]
+    oidc_provider_arn: Option<String>,
+    /// Address of the ECS instance metadata listener.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    metadata_addr: SocketAddr,
+    /// The instance's RAM role name served by the metadata listener.
+    #[arg(long, default_value = kmskit_emulator::imds::DEFAULT_ROLE_NAME)]
+    metadata_role: String,
+    /// Require IMDSv2 session tokens (refuse token-less metadata requests).
+    #[arg(long)]
+    imds_v1_disabled: bool,
 }
 
 fn main() -> ExitCode {
@@ -104,7 +134,40 @@ fn main() -> ExitCode {
         client_key_out: args.client_key_out,
         client_key_password: args.client_key_password,
     };
+    let mut sts = kmskit_emulator::sts::StsConfig {
+        addr: args.sts_addr,
+        max_duration_seconds: args.sts_max_duration,
+        credential_lifetime: args
+            .sts_credential_lifetime
+            .map(std::time::Duration::from_secs),
+        ..Default::default()
+    };
+    if let Some(path) = &args.oidc_jwks {
+        let jwks = match std::fs::read_to_string(path) {
+            Ok(j) => j,
+            Err(e) => {
+                eprintln!(
+                    "kmskit-emulator: cannot read --oidc-jwks {}: {e}",
+                    path.display()
+                );
+                return ExitCode::from(2);
+            }
+        };
+        sts.oidc.push(kmskit_emulator::sts::OidcProviderConfig {
+            provider_arn: args.oidc_provider_arn,
+            issuer: args.oidc_issuer,
+            audiences: args.oidc_audiences,
+            jwks,
+        });
+    }
+    let metadata = kmskit_emulator::imds::MetadataConfig {
+        addr: args.metadata_addr,
+        role_name: args.metadata_role,
+        allow_v1: !args.imds_v1_disabled,
+    };
     let config = EmulatorConfig {
+        sts,
+        metadata,
         dedicated,
         addr: args.addr,
         storage: args

@@ -32,6 +32,8 @@ pub struct Shared {
     pub host_id: String,
     /// The dedicated gateway's state (ClientKeys), when it runs; CreateClientKey needs it.
     pub dedicated: Option<Arc<crate::dedicated::Gateway>>,
+    /// STS, ECS metadata and the temporary credentials they issued.
+    pub sts: Arc<crate::sts::StsState>,
 }
 
 /// Returned by the service to make hyper close the connection without a response.
@@ -152,14 +154,22 @@ async fn kms_request(
     request_id: &str,
 ) -> Result<HttpResponse, DropConnection> {
     let started = Instant::now();
-    let lookup = |ak: &str| shared.credentials.get(ak).cloned();
-    let authed = match auth::verify(
-        &raw,
-        &lookup,
-        &shared.verify,
-        chrono::Utc::now(),
-        Some(&shared.nonces),
-    ) {
+    let lookup = |ak: &str| {
+        shared
+            .credentials
+            .get(ak)
+            .cloned()
+            .or_else(|| shared.sts.credentials.secret_for(ak))
+    };
+    let now = chrono::Utc::now();
+    let authed = match auth::verify(&raw, &lookup, &shared.verify, now, Some(&shared.nonces))
+        .and_then(|a| {
+            shared
+                .sts
+                .credentials
+                .check_token(&raw, &a, now)
+                .map(|()| a)
+        }) {
         Ok(a) => a,
         Err(e) => {
             tracing::info!(request_id, status = e.status, code = %e.code, "request refused by authentication");

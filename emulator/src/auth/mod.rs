@@ -136,6 +136,18 @@ pub fn verify(
     now: DateTime<Utc>,
     nonces: Option<&NonceCache>,
 ) -> Result<Authenticated, KmsError> {
+    verify_for_version(req, creds, opts, now, nonces, API_VERSION)
+}
+
+/// [`verify`] for another product's API version (STS speaks 2015-04-01 over the same signatures).
+pub fn verify_for_version(
+    req: &RawRequest,
+    creds: &dyn CredentialLookup,
+    opts: &VerifyOptions,
+    now: DateTime<Utc>,
+    nonces: Option<&NonceCache>,
+    api_version: &str,
+) -> Result<Authenticated, KmsError> {
     let authz = req
         .header("authorization")
         .map(str::trim)
@@ -195,7 +207,7 @@ pub fn verify(
         Scheme::RpcV1 => auth.params.get("Version").map(String::as_str),
         Scheme::Acs3 | Scheme::Acs4 => req.header("x-acs-version").map(str::trim),
     };
-    if version.is_some_and(|v| v != API_VERSION) {
+    if version.is_some_and(|v| v != api_version) {
         return Err(KmsError::new(
             400,
             "InvalidVersion",

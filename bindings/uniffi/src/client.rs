@@ -4,6 +4,7 @@
 //! here, as the byte arrays and strings the caller asked for.
 
 use crate::error::{invalid_argument, KmsException};
+use crate::instance::InstanceClient;
 use crate::options::ClientOptions;
 use crate::runtime::run;
 use kmskit::{
@@ -147,6 +148,32 @@ impl KmsClient {
     pub fn new(options: ClientOptions) -> Result<Arc<Self>, KmsException> {
         let inner = Client::new(options.to_config()?)?;
         Ok(Arc::new(KmsClient { inner }))
+    }
+
+    /// The Instance API of the dedicated gateway; `KmsException.Configuration` without a
+    /// `clientKey` in the options.
+    pub fn instance(&self) -> Result<Arc<InstanceClient>, KmsException> {
+        Ok(Arc::new(InstanceClient {
+            inner: self.inner.instance()?,
+        }))
+    }
+
+    /// The same client (same connections and credentials) with another route: `auto`,
+    /// `shared` or `dedicated`.
+    pub fn with_route(&self, route: String) -> Result<Arc<KmsClient>, KmsException> {
+        Ok(Arc::new(KmsClient {
+            inner: self.inner.with_route(route.parse()?),
+        }))
+    }
+
+    /// This client's route: `auto`, `shared` or `dedicated`.
+    pub fn route(&self) -> String {
+        match self.inner.route() {
+            kmskit::Route::Auto => "auto",
+            kmskit::Route::Shared => "shared",
+            kmskit::Route::Dedicated => "dedicated",
+        }
+        .to_string()
     }
 
     /// Encrypts `plaintext` (at most 6 KiB) under `key_id` (key id, ARN or alias).

@@ -173,7 +173,20 @@ impl From<kmskit::Error> for KmsException {
     }
 }
 
+// A Kotlin/Swift custom credentials provider threw something other than a KmsException: UniFFI
+// hands over the exception's description (`toString()` of the Kotlin exception).
+impl From<uniffi::UnexpectedUniFFICallbackError> for KmsException {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        kmskit::Error::new(kmskit::ErrorCode::CredentialsUnavailable, e.reason).into()
+    }
+}
+
 impl KmsException {
+    /// The core's message (or the foreign provider's description of its failure).
+    pub(crate) fn detail(&self) -> &str {
+        self.name_and_message().1
+    }
+
     fn name_and_message(&self) -> (&str, &str) {
         match self {
             KmsException::Throttling { name, message, .. }
@@ -215,5 +228,23 @@ mod tests {
             );
             assert_eq!(e.to_string(), format!("{}: m", code.name()));
         }
+    }
+
+    #[test]
+    fn client_key_and_unconfigured_credentials_are_credentials_errors() {
+        for (code, name) in [
+            (ErrorCode::CredentialsUnavailable, "CredentialsUnavailable"),
+            (ErrorCode::ClientKeyInvalid, "ClientKeyInvalid"),
+            (ErrorCode::CredentialsNotConfigured, "CredentialsNotConfigured"),
+        ] {
+            match KmsException::from(kmskit::Error::new(code, "m")) {
+                KmsException::Credentials { code: c, name: n, .. } => {
+                    assert_eq!((c, n.as_str()), (code.as_u32(), name));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(ErrorCode::ClientKeyInvalid.as_u32(), 1202);
+        assert_eq!(ErrorCode::CredentialsNotConfigured.as_u32(), 1203);
     }
 }

@@ -1,12 +1,18 @@
 //! `kmskit-uniffi` is the Kotlin and Swift face of kmskit. It exports the core client through
 //! UniFFI (proc-macro mode): [`KmsClient`] built from a [`ClientOptions`] record, async methods
 //! that become Kotlin `suspend` and Swift `async` functions, result records, and one error enum,
-//! [`KmsException`], with a variant per error kind. Nothing here knows KMS: every call converts
+//! [`KmsException`], with a variant per error kind; [`Credentials`] (every core provider, and
+//! [`CredentialsProvider`], a Kotlin/Swift provider with an async method); [`ClientKey`] and
+//! [`InstanceClient`], the dedicated gateway's Instance API. Nothing here knows KMS: every call converts
 //! its arguments, runs the core's future on this crate's own tokio runtime and converts back.
 //! The bindings are generated from the compiled library by `bindings/uniffi-bindgen`.
 
 mod client;
+mod clientkey;
+mod credentials;
 mod error;
+mod instance;
+mod instance_results;
 mod options;
 mod runtime;
 
@@ -14,8 +20,12 @@ pub use client::{
     DecryptResult, EncryptResult, GenerateDataKeyResult, GenerateDataKeyWithoutPlaintextResult,
     KmsClient, SecretValue,
 };
+pub use clientkey::ClientKey;
+pub use credentials::{CredentialValue, Credentials, CredentialsProvider, CREDENTIALS_TYPES};
 pub use error::KmsException;
-pub use options::{ClientOptions, Credentials};
+pub use instance::InstanceClient;
+pub use instance_results::*;
+pub use options::ClientOptions;
 
 uniffi::setup_scaffolding!("kmskit");
 
@@ -30,4 +40,20 @@ pub fn version() -> String {
 #[uniffi::export]
 pub fn core_operations() -> Vec<String> {
     kmskit::OPERATIONS.iter().map(|s| s.to_string()).collect()
+}
+
+/// The Instance API operations of the core (`kmskit::instance_api::INSTANCE_OPERATIONS`, API
+/// names); each one is a camelCase method of `InstanceClient`; the parity tests check that.
+#[uniffi::export]
+pub fn instance_operations() -> Vec<String> {
+    kmskit::instance_api::INSTANCE_OPERATIONS
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// The kinds of credentials this face constructs: the variants of `Credentials`.
+#[uniffi::export]
+pub fn credentials_types() -> Vec<String> {
+    CREDENTIALS_TYPES.iter().map(|s| s.to_string()).collect()
 }

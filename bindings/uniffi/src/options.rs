@@ -1,45 +1,17 @@
 //! The client options, the same names and defaults as every other face (camelCase in Kotlin and
 //! Swift), and their translation into the core's `ClientConfig`. Unset options keep the core's
 //! defaults: 5000 ms connect timeout, 10000 ms read timeout, 3 attempts, ACS3 signatures,
-//! credentials from the environment.
+//! credentials from the default chain, route `auto`.
 
+use crate::clientkey::ClientKey;
+use crate::credentials::Credentials;
 use crate::error::KmsException;
 use kmskit::{ClientConfig, RetryPolicy};
+use std::sync::Arc;
 use std::time::Duration;
 
-/// Where the client's credentials come from.
-#[derive(Clone, PartialEq, Eq, uniffi::Enum)]
-#[uniffi::export(Debug)]
-pub enum Credentials {
-    /// A long-term AccessKey pair.
-    AccessKey { id: String, secret: String },
-    /// Temporary STS credentials.
-    StsToken {
-        id: String,
-        secret: String,
-        token: String,
-    },
-    /// ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / ALIBABA_CLOUD_SECURITY_TOKEN, read at each call.
-    Environment,
-}
-
-// Shown as Kotlin `toString()` and Swift `debugDescription`: never the secret or the token.
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Credentials::AccessKey { id, .. } => {
-                write!(f, "AccessKey(id={id}, secret=***)")
-            }
-            Credentials::StsToken { id, .. } => {
-                write!(f, "StsToken(id={id}, secret=***, token=***)")
-            }
-            Credentials::Environment => f.write_str("Environment"),
-        }
-    }
-}
-
 /// Options of a `KmsClient`. Every field is optional; `null`/`nil` means the core's default.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, Debug, uniffi::Record)]
 #[uniffi::export(Debug)]
 pub struct ClientOptions {
     /// Endpoint override, e.g. `http://127.0.0.1:8080` or `kms.cn-hangzhou.aliyuncs.com`.
@@ -75,9 +47,20 @@ pub struct ClientOptions {
     /// `acs3` (default) or `rpc`.
     #[uniffi(default = None)]
     pub signature_version: Option<String>,
-    /// Credentials; `null` (like `Credentials.Environment`) reads the environment at each call.
+    /// Credentials for RAM-authenticated calls; `null` = the default chain.
     #[uniffi(default = None)]
     pub credentials: Option<Credentials>,
+    /// A ClientKey: enables `KmsClient.instance()` (the Instance API of the dedicated gateway)
+    /// and, with route `auto`, sends encrypt/decrypt/data keys/secrets there.
+    #[uniffi(default = None)]
+    pub client_key: Option<Arc<ClientKey>>,
+    /// The dedicated gateway's Instance API endpoint (`https://host[:port]`), when it differs
+    /// from the one `instanceId` or `endpoint` give. Needs a `clientKey`.
+    #[uniffi(default = None)]
+    pub instance_endpoint: Option<String>,
+    /// `auto` (default), `shared` or `dedicated`: where the data-plane operations go.
+    #[uniffi(default = None)]
+    pub route: Option<String>,
 }
 
 fn positive_ms(ms: u64, what: &str) -> Result<Duration, KmsException> {
@@ -126,22 +109,17 @@ impl ClientOptions {
         if let Some(path) = &self.ca_file {
             b = b.ca_file(path.as_str());
         }
-        match &self.credentials {
-            Some(Credentials::AccessKey { id, secret }) => {
-                b = b.credentials(kmskit::Credentials::access_key(
-                    id.as_str(),
-                    secret.as_str(),
-                )?);
-            }
-            Some(Credentials::StsToken { id, secret, token }) => {
-                b = b.credentials(kmskit::Credentials::sts(
-                    id.as_str(),
-                    secret.as_str(),
-                    token.as_str(),
-                    None,
-                )?);
-            }
-            Some(Credentials::Environment) | None => {}
+        if let Some(credentials) = &self.credentials {
+            b = b.credentials_provider(credentials.provider()?);
+        }
+        if let Some(key) = &self.client_key {
+            b = b.client_key(key.inner.clone());
+        }
+        if let Some(v) = &self.instance_endpoint {
+            b = b.instance_endpoint(v.as_str());
+        }
+        if let Some(v) = &self.route {
+            b = b.route(v.parse()?);
         }
         Ok(b.build()?)
     }

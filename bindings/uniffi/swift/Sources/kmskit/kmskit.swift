@@ -460,7 +460,13 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
 
 
 // Public interface members begin here.
-
+// Magic number for the Rust proxy to call using the same mechanism as every other method,
+// to free the callback once it's dropped by Rust.
+private let IDX_CALLBACK_FREE: Int32 = 0
+// Callback return codes
+private let UNIFFI_CALLBACK_SUCCESS: Int32 = 0
+private let UNIFFI_CALLBACK_ERROR: Int32 = 1
+private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
@@ -598,6 +604,972 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
     }
 }
 
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterTimestamp: FfiConverterRustBuffer {
+    typealias SwiftType = Date
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Date {
+        let seconds: Int64 = try readInt(&buf)
+        let nanoseconds: UInt32 = try readInt(&buf)
+        // Build the Date from whole seconds first, then add the nanoseconds as a
+        // separate TimeInterval.  Date stores CFAbsoluteTime (seconds since 2001),
+        // so adding a small fraction to the ~7.8e8 base is twice as precise as
+        // adding it to the ~1.76e9 Unix-epoch value, because the smaller magnitude
+        // leaves more mantissa bits for the sub-second part.
+        if seconds >= 0 {
+            return Date(timeIntervalSince1970: Double(seconds))
+                .addingTimeInterval(Double(nanoseconds) / 1.0e9)
+        } else {
+            return Date(timeIntervalSince1970: Double(seconds))
+                .addingTimeInterval(-Double(nanoseconds) / 1.0e9)
+        }
+    }
+
+    public static func write(_ value: Date, into buf: inout [UInt8]) {
+        var delta = value.timeIntervalSince1970
+        var sign: Int64 = 1
+        if delta < 0 {
+            // The nanoseconds portion of the epoch offset must always be
+            // positive, to simplify the calculation we will use the absolute
+            // value of the offset.
+            sign = -1
+            delta = -delta
+        }
+        if delta.rounded(.down) > Double(Int64.max) {
+            fatalError("Timestamp overflow, exceeds max bounds supported by Uniffi")
+        }
+        let seconds = Int64(delta)
+        let nanoseconds = UInt32((delta - Double(seconds)) * 1.0e9)
+        writeInt(&buf, sign * seconds)
+        writeInt(&buf, nanoseconds)
+    }
+}
+
+
+
+
+/**
+ * A ClientKey of a KMS instance. `toString()` / `debugDescription` show the key id only.
+ */
+public protocol ClientKeyProtocol: AnyObject, Sendable {
+    
+    /**
+     * The ClientKey's id (`KAAP.…`).
+     */
+    func keyId()  -> String
+    
+}
+/**
+ * A ClientKey of a KMS instance. `toString()` / `debugDescription` show the key id only.
+ */
+open class ClientKey: ClientKeyProtocol, @unchecked Sendable, CustomDebugStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_kmskit_uniffi_fn_clone_clientkey(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_kmskit_uniffi_fn_free_clientkey(handle, $0) }
+    }
+
+    
+    /**
+     * Loads an official `clientKey_<KeyId>.json` file; its password given directly, read from
+     * a file (`clientKey_<KeyId>_Password.txt`) or from an environment variable.
+     * A wrong password or a malformed file is `KmsException.Credentials` (code 1202).
+     */
+public static func fromFile(path: String, password: String? = nil, passwordFile: String? = nil, passwordEnv: String? = nil)throws  -> ClientKey  {
+    return try  FfiConverterTypeClientKey_lift(try rustCallWithError(FfiConverterTypeKmsException_lift) {
+        uniffiCallStatus in
+    uniffi_kmskit_uniffi_fn_constructor_clientkey_from_file(
+        FfiConverterString.lower(path),
+        FfiConverterOptionString.lower(password),
+        FfiConverterOptionString.lower(passwordFile),
+        FfiConverterOptionString.lower(passwordEnv),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Like `fromFile`, from the file's JSON text.
+     */
+public static func fromJson(json: String, password: String? = nil, passwordFile: String? = nil, passwordEnv: String? = nil)throws  -> ClientKey  {
+    return try  FfiConverterTypeClientKey_lift(try rustCallWithError(FfiConverterTypeKmsException_lift) {
+        uniffiCallStatus in
+    uniffi_kmskit_uniffi_fn_constructor_clientkey_from_json(
+        FfiConverterString.lower(json),
+        FfiConverterOptionString.lower(password),
+        FfiConverterOptionString.lower(passwordFile),
+        FfiConverterOptionString.lower(passwordEnv),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A key id and its RSA private key (PKCS#8 or PKCS#1 PEM, or bare base64 DER).
+     */
+public static func fromPrivateKeyPem(keyId: String, pem: String)throws  -> ClientKey  {
+    return try  FfiConverterTypeClientKey_lift(try rustCallWithError(FfiConverterTypeKmsException_lift) {
+        uniffiCallStatus in
+    uniffi_kmskit_uniffi_fn_constructor_clientkey_from_private_key_pem(
+        FfiConverterString.lower(keyId),
+        FfiConverterString.lower(pem),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * The ClientKey's id (`KAAP.…`).
+     */
+open func keyId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_kmskit_uniffi_fn_method_clientkey_key_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_kmskit_uniffi_fn_method_clientkey_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeClientKey: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ClientKey
+
+    public static func lift(_ handle: UInt64) throws -> ClientKey {
+        return ClientKey(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ClientKey) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ClientKey {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ClientKey, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClientKey_lift(_ handle: UInt64) throws -> ClientKey {
+    return try FfiConverterTypeClientKey.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClientKey_lower(_ value: ClientKey) -> UInt64 {
+    return FfiConverterTypeClientKey.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A credentials provider implemented in Kotlin (`suspend fun credentials()`) or Swift
+ * (`func credentials() async throws`). Whatever it throws fails the request with
+ * `KmsException.Credentials` (code 1201).
+ */
+public protocol CredentialsProvider: AnyObject, Sendable {
+    
+    func credentials() async throws  -> CredentialValue
+    
+}
+/**
+ * A credentials provider implemented in Kotlin (`suspend fun credentials()`) or Swift
+ * (`func credentials() async throws`). Whatever it throws fails the request with
+ * `KmsException.Credentials` (code 1201).
+ */
+open class CredentialsProviderImpl: CredentialsProvider, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_kmskit_uniffi_fn_clone_credentialsprovider(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_kmskit_uniffi_fn_free_credentialsprovider(handle, $0) }
+    }
+
+    
+
+    
+open func credentials()async throws  -> CredentialValue  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_kmskit_uniffi_fn_method_credentialsprovider_credentials(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_kmskit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_kmskit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_kmskit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeCredentialValue_lift,
+            errorHandler: FfiConverterTypeKmsException_lift
+        )
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceCredentialsProvider {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceCredentialsProvider = UniffiVTableCallbackInterfaceCredentialsProvider(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeCredentialsProvider.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface CredentialsProvider: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeCredentialsProvider.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface CredentialsProvider: handle missing in uniffiClone")
+            }
+        },
+        credentials: { (
+            uniffiHandle: UInt64,
+            uniffiFutureCallback: @escaping UniffiForeignFutureCompleteRustBuffer,
+            uniffiCallbackData: UInt64,
+            uniffiOutDroppedCallback: UnsafeMutablePointer<UniffiForeignFutureDroppedCallbackStruct>
+        ) in
+            let makeCall = {
+                () async throws -> CredentialValue in
+                guard let uniffiObj = try? FfiConverterTypeCredentialsProvider.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try await uniffiObj.credentials(
+                )
+            }
+
+            let uniffiHandleSuccess = { (returnValue: CredentialValue) in
+                uniffiFutureCallback(
+                    uniffiCallbackData,
+                    UniffiForeignFutureResultRustBuffer(
+                        returnValue: FfiConverterTypeCredentialValue_lower(returnValue),
+                        callStatus: RustCallStatus()
+                    )
+                )
+            }
+            let uniffiHandleError = { (statusCode, errorBuf) in
+                uniffiFutureCallback(
+                    uniffiCallbackData,
+                    UniffiForeignFutureResultRustBuffer(
+                        returnValue: RustBuffer.empty(),
+                        callStatus: RustCallStatus(code: statusCode, errorBuf: errorBuf)
+                    )
+                )
+            }
+            uniffiTraitInterfaceCallAsyncWithError(
+                makeCall: makeCall,
+                handleSuccess: uniffiHandleSuccess,
+                handleError: uniffiHandleError,
+                lowerError: FfiConverterTypeKmsException_lower,
+                droppedCallback: uniffiOutDroppedCallback
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceCredentialsProvider> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceCredentialsProvider>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitCredentialsProvider() {
+    uniffi_kmskit_uniffi_fn_init_callback_vtable_credentialsprovider(UniffiCallbackInterfaceCredentialsProvider.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCredentialsProvider: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<CredentialsProvider>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = CredentialsProvider
+
+    public static func lift(_ handle: UInt64) throws -> CredentialsProvider {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return CredentialsProviderImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: CredentialsProvider) -> UInt64 {
+         if let rustImpl = value as? CredentialsProviderImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CredentialsProvider {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: CredentialsProvider, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentialsProvider_lift(_ handle: UInt64) throws -> CredentialsProvider {
+    return try FfiConverterTypeCredentialsProvider.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentialsProvider_lower(_ value: CredentialsProvider) -> UInt64 {
+    return FfiConverterTypeCredentialsProvider.lower(value)
+}
+
+
+
+
+
+
+/**
+ * The Instance API of a client configured with a ClientKey. Shares the client's connections.
+ */
+public protocol InstanceClientProtocol: AnyObject, Sendable {
+    
+    /**
+     * AdvanceDecrypt: the blob of `advanceEncrypt` (the key id is optional).
+     */
+    func advanceDecrypt(ciphertextBlob: Data, keyId: String?, algorithm: String?, aad: Data?, iv: Data?, paddingMode: String?) async throws  -> InstanceDecryptResult
+    
+    /**
+     * AdvanceEncrypt: a blob that carries its key version (decrypts after rotation).
+     */
+    func advanceEncrypt(keyId: String, plaintext: Data, algorithm: String?, aad: Data?, iv: Data?, paddingMode: String?) async throws  -> AdvanceEncryptResult
+    
+    /**
+     * Like `generateDataKey`, with a blob that carries its key version.
+     */
+    func advanceGenerateDataKey(keyId: String, numberOfBytes: UInt32?, aad: Data?) async throws  -> InstanceDataKeyResult
+    
+    /**
+     * Like `generateDataKeyPair`, with a blob that carries its key version.
+     */
+    func advanceGenerateDataKeyPair(keyId: String, keyPairSpec: String, keyFormat: String?, aad: Data?) async throws  -> DataKeyPairResult
+    
+    /**
+     * Like `generateDataKeyPairWithoutPlaintext`, with a blob that carries its key version.
+     */
+    func advanceGenerateDataKeyPairWithoutPlaintext(keyId: String, keyPairSpec: String, keyFormat: String?, aad: Data?) async throws  -> DataKeyPairWithoutPlaintextResult
+    
+    /**
+     * The id of the ClientKey that signs the requests.
+     */
+    func clientKeyId()  -> String
+    
+    /**
+     * Decrypt: the key id, the blob and the `iv`/`aad`/`algorithm` used to encrypt.
+     */
+    func decrypt(keyId: String, ciphertextBlob: Data, algorithm: String?, aad: Data?, iv: Data?, paddingMode: String?) async throws  -> InstanceDecryptResult
+    
+    /**
+     * Encrypt: symmetric (AES-GCM / SM4, `iv` and `aad` optional) or asymmetric (`algorithm`).
+     */
+    func encrypt(keyId: String, plaintext: Data, algorithm: String?, aad: Data?, iv: Data?, paddingMode: String?) async throws  -> InstanceEncryptResult
+    
+    /**
+     * The Instance API endpoint (`https://host[:port]`).
+     */
+    func endpoint()  -> String
+    
+    /**
+     * A data key (`numberOfBytes` 1..=1024, default 32) in plaintext and encrypted.
+     */
+    func generateDataKey(keyId: String, algorithm: String?, numberOfBytes: UInt32?, aad: Data?) async throws  -> InstanceDataKeyResult
+    
+    /**
+     * A data key pair (`keyPairSpec` e.g. "RSA_2048", "EC_P256"; `keyFormat` "PEM" or "DER").
+     */
+    func generateDataKeyPair(keyId: String, keyPairSpec: String, algorithm: String?, keyFormat: String?, aad: Data?) async throws  -> DataKeyPairResult
+    
+    /**
+     * A data key pair without the private key in plaintext.
+     */
+    func generateDataKeyPairWithoutPlaintext(keyId: String, keyPairSpec: String, algorithm: String?, keyFormat: String?, aad: Data?) async throws  -> DataKeyPairWithoutPlaintextResult
+    
+    /**
+     * `length` random bytes from the instance.
+     */
+    func generateRandom(length: UInt32) async throws  -> RandomResult
+    
+    /**
+     * The public key of an asymmetric key, as PEM text.
+     */
+    func getPublicKey(keyId: String) async throws  -> PublicKeyResult
+    
+    /**
+     * A secret's value through the dedicated gateway.
+     */
+    func getSecretValue(secretName: String, versionStage: String?, versionId: String?, fetchExtendedConfig: Bool?) async throws  -> InstanceSecretValue
+    
+    /**
+     * Sign a message (`messageType` "RAW", the default, or "DIGEST").
+     */
+    func sign(keyId: String, algorithm: String, message: Data, messageType: String?) async throws  -> SignResult
+    
+    /**
+     * Verify a signature; `value` of the result says whether it is valid.
+     */
+    func verify(keyId: String, algorithm: String, message: Data, signature: Data, messageType: String?) async throws  -> VerifyResult
+    
+}
+/**
+ * The Instance API of a client configured with a ClientKey. Shares the client's connections.
+ */
+open class InstanceClient: InstanceClientProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_kmskit_uniffi_fn_clone_instanceclient(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_kmskit_uniffi_fn_free_instanceclient(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * AdvanceDecrypt: the blob of `advanceEncrypt` (the key id is optional).
+     */
+open func advanceDecrypt(ciphertextBlob: Data, keyId: String? = nil, algorithm: String? = nil, aad: Data? = nil, iv: Data? = nil, paddingMode: String? = nil)async throws  -> InstanceDecryptResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_kmskit_uniffi_fn_method_instanceclient_advance_decrypt(
+                        self.uniffiCloneHandle(),FfiConverterData.lower(ciphertextBlob),FfiConverterOptionString.lower(keyId),FfiConverterOptionString.lower(algorithm),FfiConverterOptionData.lower(aad),FfiConverterOptionData.lower(iv),FfiConverterOptionString.lower(paddingMode)
+                )
+            },
+            pollFunc: ffi_kmskit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_kmskit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_kmskit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeInstanceDecryptResult_lift,
+            errorHandler: FfiConverterTypeKmsException_lift
+        )
+}
+    
+    /**
+     * AdvanceEncrypt: a blob that carries its key version (decrypts after rotation).
+     */
+open func advanceEncrypt(keyId: String, plaintext: Data, algorithm: String? = nil, aad: Data? = nil, iv: Data? = nil, paddingMode: String? = nil)async throws  -> AdvanceEncryptResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_kmskit_uniffi_fn_method_instanceclient_advance_encrypt(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(keyId),FfiConverterData.lower(plaintext),FfiConverterOptionString.lower(algorithm),FfiConverterOptionData.lower(aad),FfiConverterOptionData.lower(iv),FfiConverterOptionString.lower(paddingMode)
+                )
+            },
+            pollFunc: ffi_kmskit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_kmskit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_kmskit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAdvanceEncryptResult_lift,
+            errorHandler: FfiConverterTypeKmsException_lift
+        )
+}
+    
+    /**
+     * Like `generateDataKey`, with a blob that carries its key version.
+     */
+open func advanceGenerateDataKey(keyId: String, numberOfBytes: UInt32? = nil, aad: Data? = nil)async throws  -> InstanceDataKeyResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_kmskit_uniffi_fn_method_instanceclient_advance_generate_data_key(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(keyId),FfiConverterOptionUInt32.lower(numberOfBytes),FfiConverterOptionData.lower(aad)
+                )
+            },
+            pollFunc: ffi_kmskit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_kmskit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_kmskit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeInstanceDataKeyResult_lift,
+            errorHandler: FfiConverterTypeKmsException_lift
+        )
+}
+    
+    /**
+     * Like `generateDataKeyPair`, with a blob that carries its key version.
+     */
+open func advanceGenerateDataKeyPair(keyId: String, keyPairSpec: String, keyFormat: String? = nil, aad: Data? = nil)async throws  -> DataKeyPairResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_kmskit_uniffi_fn_method_instanceclient_advance_generate_data_key_pair(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(keyId),FfiConverterString.lower(keyPairSpec),FfiConverterOptionString.lower(keyFormat),FfiConverterOptionData.lower(aad)
+                )
+            },
+            pollFunc: ffi_kmskit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_kmskit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_kmskit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDataKeyPairResult_lift,
+            errorHandler: FfiConverterTypeKmsException_lift
+        )
+}
+    
+    /**
+     * Like `generateDataKeyPairWithoutPlaintext`, with a blob that carries its key version.
+     */
+open func advanceGenerateDataKeyPairWithoutPlaintext(keyId: String, keyPairSpec: String, keyFormat: String? = nil, aad: Data? = nil)async throws  -> DataKeyPairWithoutPlaintextResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_kmskit_uniffi_fn_method_instanceclient_advance_generate_data_key_pair_without_plaintext(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(keyId),FfiConverterString.lower(keyPairSpec),FfiConverterOptionString.lower(keyFormat),FfiConverterOptionData.lower(aad)
+                )
+            },
+            pollFunc: ffi_kmskit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_kmskit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_kmskit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDataKeyPairWithoutPlaintextResult_lift,
+            errorHandler: FfiConverterTypeKmsException_lift
+        )
+}
+    
+    /**
+     * The id of the ClientKey that signs the requests.
+     */
+open func clientKeyId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_kmskit_uniffi_fn_method_instanceclient_client_key_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Decrypt: the key id, the blob and the `iv`/`aad`/`algorithm` used to encrypt.
+     */
+open func decrypt(keyId: String, ciphertextBlob: Data, algorithm: String? = nil, aad: Data? = nil, iv: Data? = nil, paddingMode: String? = nil)async throws  -> InstanceDecryptResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_kmskit_uniffi_fn_method_instanceclient_decrypt(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(keyId),FfiConverterData.lower(ciphertextBlob),FfiConverterOptionString.lower(algorithm),FfiConverterOptionData.lower(aad),FfiConverterOptionData.lower(iv),FfiConverterOptionString.lower(paddingMode)
+                )
+            },
+            pollFunc: ffi_kmskit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_kmskit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_kmskit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeInstanceDecryptResult_lift,
+            errorHandler: FfiConverterTypeKmsException_lift
+        )
+}
+    
+    /**
+     * Encrypt: symmetric (AES-GCM / SM4, `iv` and `aad` optional) or asymmetric (`algorithm`).
+     */
+open func encrypt(keyId: String, plaintext: Data, algorithm: String? = nil, aad: Data? = nil, iv: Data? = nil, paddingMode: String? = nil)async throws  -> InstanceEncryptResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_kmskit_uniffi_fn_method_instanceclient_encrypt(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(keyId),FfiConverterData.lower(plaintext),FfiConverterOptionString.lower(algorithm),FfiConverterOptionData.lower(aad),FfiConverterOptionData.lower(iv),FfiConverterOptionString.lower(paddingMode)
+                )
+            },
+            pollFunc: ffi_kmskit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_kmskit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_kmskit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeInstanceEncryptResult_lift,
+            errorHandler: FfiConverterTypeKmsException_lift
+        )
+}
+    
+    /**
+     * The Instance API endpoint (`https://host[:port]`).
+     */
+open func endpoint() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_kmskit_uniffi_fn_method_instanceclient_endpoint(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A data key (`numberOfBytes` 1..=1024, default 32) in plaintext and encrypted.
+     */
+open func generateDataKey(keyId: String, algorithm: String? = nil, numberOfBytes: UInt32? = nil, aad: Data? = nil)async throws  -> InstanceDataKeyResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_kmskit_uniffi_fn_method_instanceclient_generate_data_key(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(keyId),FfiConverterOptionString.lower(algorithm),FfiConverterOptionUInt32.lower(numberOfBytes),FfiConverterOptionData.lower(aad)
+                )
+            },
+            pollFunc: ffi_kmskit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_kmskit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_kmskit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeInstanceDataKeyResult_lift,
+            errorHandler: FfiConverterTypeKmsException_lift
+        )
+}
+    
+    /**
+     * A data key pair (`keyPairSpec` e.g. "RSA_2048", "EC_P256"; `keyFormat` "PEM" or "DER").
+     */
+open func generateDataKeyPair(keyId: String, keyPairSpec: String, algorithm: String? = nil, keyFormat: String? = nil, aad: Data? = nil)async throws  -> DataKeyPairResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_kmskit_uniffi_fn_method_instanceclient_generate_data_key_pair(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(keyId),FfiConverterString.lower(keyPairSpec),FfiConverterOptionString.lower(algorithm),FfiConverterOptionString.lower(keyFormat),FfiConverterOptionData.lower(aad)
+                )
+            },
+            pollFunc: ffi_kmskit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_kmskit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_kmskit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDataKeyPairResult_lift,
+            errorHandler: FfiConverterTypeKmsException_lift
+        )
+}
+    
+    /**
+     * A data key pair without the private key in plaintext.
+     */
+open func generateDataKeyPairWithoutPlaintext(keyId: String, keyPairSpec: String, algorithm: String? = nil, keyFormat: String? = nil, aad: Data? = nil)async throws  -> DataKeyPairWithoutPlaintextResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_kmskit_uniffi_fn_method_instanceclient_generate_data_key_pair_without_plaintext(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(keyId),FfiConverterString.lower(keyPairSpec),FfiConverterOptionString.lower(algorithm),FfiConverterOptionString.lower(keyFormat),FfiConverterOptionData.lower(aad)
+                )
+            },
+            pollFunc: ffi_kmskit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_kmskit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_kmskit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDataKeyPairWithoutPlaintextResult_lift,
+            errorHandler: FfiConverterTypeKmsException_lift
+        )
+}
+    
+    /**
+     * `length` random bytes from the instance.
+     */
+open func generateRandom(length: UInt32)async throws  -> RandomResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_kmskit_uniffi_fn_method_instanceclient_generate_random(
+                        self.uniffiCloneHandle(),FfiConverterUInt32.lower(length)
+                )
+            },
+            pollFunc: ffi_kmskit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_kmskit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_kmskit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeRandomResult_lift,
+            errorHandler: FfiConverterTypeKmsException_lift
+        )
+}
+    
+    /**
+     * The public key of an asymmetric key, as PEM text.
+     */
+open func getPublicKey(keyId: String)async throws  -> PublicKeyResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_kmskit_uniffi_fn_method_instanceclient_get_public_key(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(keyId)
+                )
+            },
+            pollFunc: ffi_kmskit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_kmskit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_kmskit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypePublicKeyResult_lift,
+            errorHandler: FfiConverterTypeKmsException_lift
+        )
+}
+    
+    /**
+     * A secret's value through the dedicated gateway.
+     */
+open func getSecretValue(secretName: String, versionStage: String? = nil, versionId: String? = nil, fetchExtendedConfig: Bool? = nil)async throws  -> InstanceSecretValue  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_kmskit_uniffi_fn_method_instanceclient_get_secret_value(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(secretName),FfiConverterOptionString.lower(versionStage),FfiConverterOptionString.lower(versionId),FfiConverterOptionBool.lower(fetchExtendedConfig)
+                )
+            },
+            pollFunc: ffi_kmskit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_kmskit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_kmskit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeInstanceSecretValue_lift,
+            errorHandler: FfiConverterTypeKmsException_lift
+        )
+}
+    
+    /**
+     * Sign a message (`messageType` "RAW", the default, or "DIGEST").
+     */
+open func sign(keyId: String, algorithm: String, message: Data, messageType: String? = nil)async throws  -> SignResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_kmskit_uniffi_fn_method_instanceclient_sign(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(keyId),FfiConverterString.lower(algorithm),FfiConverterData.lower(message),FfiConverterOptionString.lower(messageType)
+                )
+            },
+            pollFunc: ffi_kmskit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_kmskit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_kmskit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSignResult_lift,
+            errorHandler: FfiConverterTypeKmsException_lift
+        )
+}
+    
+    /**
+     * Verify a signature; `value` of the result says whether it is valid.
+     */
+open func verify(keyId: String, algorithm: String, message: Data, signature: Data, messageType: String? = nil)async throws  -> VerifyResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_kmskit_uniffi_fn_method_instanceclient_verify(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(keyId),FfiConverterString.lower(algorithm),FfiConverterData.lower(message),FfiConverterData.lower(signature),FfiConverterOptionString.lower(messageType)
+                )
+            },
+            pollFunc: ffi_kmskit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_kmskit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_kmskit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeVerifyResult_lift,
+            errorHandler: FfiConverterTypeKmsException_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInstanceClient: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = InstanceClient
+
+    public static func lift(_ handle: UInt64) throws -> InstanceClient {
+        return InstanceClient(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: InstanceClient) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InstanceClient {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: InstanceClient, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInstanceClient_lift(_ handle: UInt64) throws -> InstanceClient {
+    return try FfiConverterTypeInstanceClient.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInstanceClient_lower(_ value: InstanceClient) -> UInt64 {
+    return FfiConverterTypeInstanceClient.lower(value)
+}
+
+
+
 
 
 
@@ -638,6 +1610,23 @@ public protocol KmsClientProtocol: AnyObject, Sendable {
      * Reads a secret's value (`version_stage` defaults to ACSCurrent on the service side).
      */
     func getSecretValue(secretName: String, versionId: String?, versionStage: String?, fetchExtendedConfig: Bool?) async throws  -> SecretValue
+    
+    /**
+     * The Instance API of the dedicated gateway; `KmsException.Configuration` without a
+     * `clientKey` in the options.
+     */
+    func instance() throws  -> InstanceClient
+    
+    /**
+     * This client's route: `auto`, `shared` or `dedicated`.
+     */
+    func route()  -> String
+    
+    /**
+     * The same client (same connections and credentials) with another route: `auto`,
+     * `shared` or `dedicated`.
+     */
+    func withRoute(route: String) throws  -> KmsClient
     
 }
 /**
@@ -825,6 +1814,45 @@ open func getSecretValue(secretName: String, versionId: String? = nil, versionSt
         )
 }
     
+    /**
+     * The Instance API of the dedicated gateway; `KmsException.Configuration` without a
+     * `clientKey` in the options.
+     */
+open func instance()throws  -> InstanceClient  {
+    return try  FfiConverterTypeInstanceClient_lift(try rustCallWithError(FfiConverterTypeKmsException_lift) {
+        uniffiCallStatus in
+    uniffi_kmskit_uniffi_fn_method_kmsclient_instance(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * This client's route: `auto`, `shared` or `dedicated`.
+     */
+open func route() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_kmskit_uniffi_fn_method_kmsclient_route(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The same client (same connections and credentials) with another route: `auto`,
+     * `shared` or `dedicated`.
+     */
+open func withRoute(route: String)throws  -> KmsClient  {
+    return try  FfiConverterTypeKmsClient_lift(try rustCallWithError(FfiConverterTypeKmsException_lift) {
+        uniffiCallStatus in
+    uniffi_kmskit_uniffi_fn_method_kmsclient_with_route(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(route),uniffiCallStatus
+    )
+})
+}
+    
 
     
 }
@@ -874,9 +1902,86 @@ public func FfiConverterTypeKmsClient_lower(_ value: KmsClient) -> UInt64 {
 
 
 /**
+ * `advanceEncrypt`: the blob also names the key version, so decryption needs no key id.
+ */
+public struct AdvanceEncryptResult: Equatable, Hashable {
+    public var keyId: String
+    public var ciphertextBlob: Data
+    public var iv: Data
+    public var algorithm: String
+    public var paddingMode: String
+    public var keyVersionId: String
+    public var requestId: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(keyId: String, ciphertextBlob: Data, iv: Data, algorithm: String, paddingMode: String, keyVersionId: String, requestId: String) {
+        self.keyId = keyId
+        self.ciphertextBlob = ciphertextBlob
+        self.iv = iv
+        self.algorithm = algorithm
+        self.paddingMode = paddingMode
+        self.keyVersionId = keyVersionId
+        self.requestId = requestId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AdvanceEncryptResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAdvanceEncryptResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AdvanceEncryptResult {
+        return
+            try AdvanceEncryptResult(
+                keyId: FfiConverterString.read(from: &buf), 
+                ciphertextBlob: FfiConverterData.read(from: &buf), 
+                iv: FfiConverterData.read(from: &buf), 
+                algorithm: FfiConverterString.read(from: &buf), 
+                paddingMode: FfiConverterString.read(from: &buf), 
+                keyVersionId: FfiConverterString.read(from: &buf), 
+                requestId: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AdvanceEncryptResult, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.keyId, into: &buf)
+        FfiConverterData.write(value.ciphertextBlob, into: &buf)
+        FfiConverterData.write(value.iv, into: &buf)
+        FfiConverterString.write(value.algorithm, into: &buf)
+        FfiConverterString.write(value.paddingMode, into: &buf)
+        FfiConverterString.write(value.keyVersionId, into: &buf)
+        FfiConverterString.write(value.requestId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAdvanceEncryptResult_lift(_ buf: RustBuffer) throws -> AdvanceEncryptResult {
+    return try FfiConverterTypeAdvanceEncryptResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAdvanceEncryptResult_lower(_ value: AdvanceEncryptResult) -> RustBuffer {
+    return FfiConverterTypeAdvanceEncryptResult.lower(value)
+}
+
+
+/**
  * Options of a `KmsClient`. Every field is optional; `null`/`nil` means the core's default.
  */
-public struct ClientOptions: Equatable, Hashable, CustomDebugStringConvertible {
+public struct ClientOptions: CustomDebugStringConvertible {
     /**
      * Endpoint override, e.g. `http://127.0.0.1:8080` or `kms.cn-hangzhou.aliyuncs.com`.
      */
@@ -922,9 +2027,23 @@ public struct ClientOptions: Equatable, Hashable, CustomDebugStringConvertible {
      */
     public var signatureVersion: String?
     /**
-     * Credentials; `null` (like `Credentials.Environment`) reads the environment at each call.
+     * Credentials for RAM-authenticated calls; `null` = the default chain.
      */
     public var credentials: Credentials?
+    /**
+     * A ClientKey: enables `KmsClient.instance()` (the Instance API of the dedicated gateway)
+     * and, with route `auto`, sends encrypt/decrypt/data keys/secrets there.
+     */
+    public var clientKey: ClientKey?
+    /**
+     * The dedicated gateway's Instance API endpoint (`https://host[:port]`), when it differs
+     * from the one `instanceId` or `endpoint` give. Needs a `clientKey`.
+     */
+    public var instanceEndpoint: String?
+    /**
+     * `auto` (default), `shared` or `dedicated`: where the data-plane operations go.
+     */
+    public var route: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -963,8 +2082,19 @@ public struct ClientOptions: Equatable, Hashable, CustomDebugStringConvertible {
          * `acs3` (default) or `rpc`.
          */signatureVersion: String? = nil, 
         /**
-         * Credentials; `null` (like `Credentials.Environment`) reads the environment at each call.
-         */credentials: Credentials? = nil) {
+         * Credentials for RAM-authenticated calls; `null` = the default chain.
+         */credentials: Credentials? = nil, 
+        /**
+         * A ClientKey: enables `KmsClient.instance()` (the Instance API of the dedicated gateway)
+         * and, with route `auto`, sends encrypt/decrypt/data keys/secrets there.
+         */clientKey: ClientKey? = nil, 
+        /**
+         * The dedicated gateway's Instance API endpoint (`https://host[:port]`), when it differs
+         * from the one `instanceId` or `endpoint` give. Needs a `clientKey`.
+         */instanceEndpoint: String? = nil, 
+        /**
+         * `auto` (default), `shared` or `dedicated`: where the data-plane operations go.
+         */route: String? = nil) {
         self.endpoint = endpoint
         self.region = region
         self.gateway = gateway
@@ -977,6 +2107,9 @@ public struct ClientOptions: Equatable, Hashable, CustomDebugStringConvertible {
         self.userAgentSuffix = userAgentSuffix
         self.signatureVersion = signatureVersion
         self.credentials = credentials
+        self.clientKey = clientKey
+        self.instanceEndpoint = instanceEndpoint
+        self.route = route
     }
 
     
@@ -1017,7 +2150,10 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
                 maxAttempts: FfiConverterOptionUInt32.read(from: &buf), 
                 userAgentSuffix: FfiConverterOptionString.read(from: &buf), 
                 signatureVersion: FfiConverterOptionString.read(from: &buf), 
-                credentials: FfiConverterOptionTypeCredentials.read(from: &buf)
+                credentials: FfiConverterOptionTypeCredentials.read(from: &buf), 
+                clientKey: FfiConverterOptionTypeClientKey.read(from: &buf), 
+                instanceEndpoint: FfiConverterOptionString.read(from: &buf), 
+                route: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -1034,6 +2170,9 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.userAgentSuffix, into: &buf)
         FfiConverterOptionString.write(value.signatureVersion, into: &buf)
         FfiConverterOptionTypeCredentials.write(value.credentials, into: &buf)
+        FfiConverterOptionTypeClientKey.write(value.clientKey, into: &buf)
+        FfiConverterOptionString.write(value.instanceEndpoint, into: &buf)
+        FfiConverterOptionString.write(value.route, into: &buf)
     }
 }
 
@@ -1050,6 +2189,260 @@ public func FfiConverterTypeClientOptions_lift(_ buf: RustBuffer) throws -> Clie
 #endif
 public func FfiConverterTypeClientOptions_lower(_ value: ClientOptions) -> RustBuffer {
     return FfiConverterTypeClientOptions.lower(value)
+}
+
+
+/**
+ * What a custom provider returns. A `securityToken` makes it STS credentials; with an
+ * `expiration` the client asks again shortly before it, without one every 15 minutes.
+ */
+public struct CredentialValue: Equatable, Hashable, CustomDebugStringConvertible {
+    public var accessKeyId: String
+    public var accessKeySecret: String
+    public var securityToken: String?
+    public var expiration: Date?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(accessKeyId: String, accessKeySecret: String, securityToken: String? = nil, expiration: Date? = nil) {
+        self.accessKeyId = accessKeyId
+        self.accessKeySecret = accessKeySecret
+        self.securityToken = securityToken
+        self.expiration = expiration
+    }
+
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_kmskit_uniffi_fn_method_credentialvalue_uniffi_trait_debug(
+            FfiConverterTypeCredentialValue_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension CredentialValue: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCredentialValue: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CredentialValue {
+        return
+            try CredentialValue(
+                accessKeyId: FfiConverterString.read(from: &buf), 
+                accessKeySecret: FfiConverterString.read(from: &buf), 
+                securityToken: FfiConverterOptionString.read(from: &buf), 
+                expiration: FfiConverterOptionTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CredentialValue, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.accessKeyId, into: &buf)
+        FfiConverterString.write(value.accessKeySecret, into: &buf)
+        FfiConverterOptionString.write(value.securityToken, into: &buf)
+        FfiConverterOptionTimestamp.write(value.expiration, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentialValue_lift(_ buf: RustBuffer) throws -> CredentialValue {
+    return try FfiConverterTypeCredentialValue.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentialValue_lower(_ value: CredentialValue) -> RustBuffer {
+    return FfiConverterTypeCredentialValue.lower(value)
+}
+
+
+/**
+ * `generateDataKeyPair` and `advanceGenerateDataKeyPair`.
+ */
+public struct DataKeyPairResult: Equatable, Hashable, CustomDebugStringConvertible {
+    public var keyId: String
+    public var iv: Data
+    public var keyPairSpec: String
+    public var privateKeyPlaintext: Data
+    public var privateKeyCiphertextBlob: Data
+    public var publicKey: Data
+    public var algorithm: String
+    public var keyVersionId: String
+    public var requestId: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(keyId: String, iv: Data, keyPairSpec: String, privateKeyPlaintext: Data, privateKeyCiphertextBlob: Data, publicKey: Data, algorithm: String, keyVersionId: String, requestId: String) {
+        self.keyId = keyId
+        self.iv = iv
+        self.keyPairSpec = keyPairSpec
+        self.privateKeyPlaintext = privateKeyPlaintext
+        self.privateKeyCiphertextBlob = privateKeyCiphertextBlob
+        self.publicKey = publicKey
+        self.algorithm = algorithm
+        self.keyVersionId = keyVersionId
+        self.requestId = requestId
+    }
+
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_kmskit_uniffi_fn_method_datakeypairresult_uniffi_trait_debug(
+            FfiConverterTypeDataKeyPairResult_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension DataKeyPairResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDataKeyPairResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DataKeyPairResult {
+        return
+            try DataKeyPairResult(
+                keyId: FfiConverterString.read(from: &buf), 
+                iv: FfiConverterData.read(from: &buf), 
+                keyPairSpec: FfiConverterString.read(from: &buf), 
+                privateKeyPlaintext: FfiConverterData.read(from: &buf), 
+                privateKeyCiphertextBlob: FfiConverterData.read(from: &buf), 
+                publicKey: FfiConverterData.read(from: &buf), 
+                algorithm: FfiConverterString.read(from: &buf), 
+                keyVersionId: FfiConverterString.read(from: &buf), 
+                requestId: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DataKeyPairResult, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.keyId, into: &buf)
+        FfiConverterData.write(value.iv, into: &buf)
+        FfiConverterString.write(value.keyPairSpec, into: &buf)
+        FfiConverterData.write(value.privateKeyPlaintext, into: &buf)
+        FfiConverterData.write(value.privateKeyCiphertextBlob, into: &buf)
+        FfiConverterData.write(value.publicKey, into: &buf)
+        FfiConverterString.write(value.algorithm, into: &buf)
+        FfiConverterString.write(value.keyVersionId, into: &buf)
+        FfiConverterString.write(value.requestId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDataKeyPairResult_lift(_ buf: RustBuffer) throws -> DataKeyPairResult {
+    return try FfiConverterTypeDataKeyPairResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDataKeyPairResult_lower(_ value: DataKeyPairResult) -> RustBuffer {
+    return FfiConverterTypeDataKeyPairResult.lower(value)
+}
+
+
+/**
+ * `generateDataKeyPairWithoutPlaintext` and its Advance form.
+ */
+public struct DataKeyPairWithoutPlaintextResult: Equatable, Hashable {
+    public var keyId: String
+    public var iv: Data
+    public var keyPairSpec: String
+    public var privateKeyCiphertextBlob: Data
+    public var publicKey: Data
+    public var algorithm: String
+    public var keyVersionId: String
+    public var requestId: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(keyId: String, iv: Data, keyPairSpec: String, privateKeyCiphertextBlob: Data, publicKey: Data, algorithm: String, keyVersionId: String, requestId: String) {
+        self.keyId = keyId
+        self.iv = iv
+        self.keyPairSpec = keyPairSpec
+        self.privateKeyCiphertextBlob = privateKeyCiphertextBlob
+        self.publicKey = publicKey
+        self.algorithm = algorithm
+        self.keyVersionId = keyVersionId
+        self.requestId = requestId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DataKeyPairWithoutPlaintextResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDataKeyPairWithoutPlaintextResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DataKeyPairWithoutPlaintextResult {
+        return
+            try DataKeyPairWithoutPlaintextResult(
+                keyId: FfiConverterString.read(from: &buf), 
+                iv: FfiConverterData.read(from: &buf), 
+                keyPairSpec: FfiConverterString.read(from: &buf), 
+                privateKeyCiphertextBlob: FfiConverterData.read(from: &buf), 
+                publicKey: FfiConverterData.read(from: &buf), 
+                algorithm: FfiConverterString.read(from: &buf), 
+                keyVersionId: FfiConverterString.read(from: &buf), 
+                requestId: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DataKeyPairWithoutPlaintextResult, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.keyId, into: &buf)
+        FfiConverterData.write(value.iv, into: &buf)
+        FfiConverterString.write(value.keyPairSpec, into: &buf)
+        FfiConverterData.write(value.privateKeyCiphertextBlob, into: &buf)
+        FfiConverterData.write(value.publicKey, into: &buf)
+        FfiConverterString.write(value.algorithm, into: &buf)
+        FfiConverterString.write(value.keyVersionId, into: &buf)
+        FfiConverterString.write(value.requestId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDataKeyPairWithoutPlaintextResult_lift(_ buf: RustBuffer) throws -> DataKeyPairWithoutPlaintextResult {
+    return try FfiConverterTypeDataKeyPairWithoutPlaintextResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDataKeyPairWithoutPlaintextResult_lower(_ value: DataKeyPairWithoutPlaintextResult) -> RustBuffer {
+    return FfiConverterTypeDataKeyPairWithoutPlaintextResult.lower(value)
 }
 
 
@@ -1340,6 +2733,492 @@ public func FfiConverterTypeGenerateDataKeyWithoutPlaintextResult_lower(_ value:
 
 
 /**
+ * `generateDataKey` and `advanceGenerateDataKey`.
+ */
+public struct InstanceDataKeyResult: Equatable, Hashable, CustomDebugStringConvertible {
+    public var keyId: String
+    public var iv: Data
+    public var plaintext: Data
+    public var ciphertextBlob: Data
+    public var algorithm: String
+    public var keyVersionId: String
+    public var requestId: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(keyId: String, iv: Data, plaintext: Data, ciphertextBlob: Data, algorithm: String, keyVersionId: String, requestId: String) {
+        self.keyId = keyId
+        self.iv = iv
+        self.plaintext = plaintext
+        self.ciphertextBlob = ciphertextBlob
+        self.algorithm = algorithm
+        self.keyVersionId = keyVersionId
+        self.requestId = requestId
+    }
+
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_kmskit_uniffi_fn_method_instancedatakeyresult_uniffi_trait_debug(
+            FfiConverterTypeInstanceDataKeyResult_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension InstanceDataKeyResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInstanceDataKeyResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InstanceDataKeyResult {
+        return
+            try InstanceDataKeyResult(
+                keyId: FfiConverterString.read(from: &buf), 
+                iv: FfiConverterData.read(from: &buf), 
+                plaintext: FfiConverterData.read(from: &buf), 
+                ciphertextBlob: FfiConverterData.read(from: &buf), 
+                algorithm: FfiConverterString.read(from: &buf), 
+                keyVersionId: FfiConverterString.read(from: &buf), 
+                requestId: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InstanceDataKeyResult, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.keyId, into: &buf)
+        FfiConverterData.write(value.iv, into: &buf)
+        FfiConverterData.write(value.plaintext, into: &buf)
+        FfiConverterData.write(value.ciphertextBlob, into: &buf)
+        FfiConverterString.write(value.algorithm, into: &buf)
+        FfiConverterString.write(value.keyVersionId, into: &buf)
+        FfiConverterString.write(value.requestId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInstanceDataKeyResult_lift(_ buf: RustBuffer) throws -> InstanceDataKeyResult {
+    return try FfiConverterTypeInstanceDataKeyResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInstanceDataKeyResult_lower(_ value: InstanceDataKeyResult) -> RustBuffer {
+    return FfiConverterTypeInstanceDataKeyResult.lower(value)
+}
+
+
+/**
+ * `decrypt` and `advanceDecrypt` (`keyVersionId` is empty for `decrypt`).
+ */
+public struct InstanceDecryptResult: Equatable, Hashable, CustomDebugStringConvertible {
+    public var keyId: String
+    public var plaintext: Data
+    public var algorithm: String
+    public var paddingMode: String
+    public var keyVersionId: String
+    public var requestId: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(keyId: String, plaintext: Data, algorithm: String, paddingMode: String, keyVersionId: String, requestId: String) {
+        self.keyId = keyId
+        self.plaintext = plaintext
+        self.algorithm = algorithm
+        self.paddingMode = paddingMode
+        self.keyVersionId = keyVersionId
+        self.requestId = requestId
+    }
+
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_kmskit_uniffi_fn_method_instancedecryptresult_uniffi_trait_debug(
+            FfiConverterTypeInstanceDecryptResult_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension InstanceDecryptResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInstanceDecryptResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InstanceDecryptResult {
+        return
+            try InstanceDecryptResult(
+                keyId: FfiConverterString.read(from: &buf), 
+                plaintext: FfiConverterData.read(from: &buf), 
+                algorithm: FfiConverterString.read(from: &buf), 
+                paddingMode: FfiConverterString.read(from: &buf), 
+                keyVersionId: FfiConverterString.read(from: &buf), 
+                requestId: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InstanceDecryptResult, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.keyId, into: &buf)
+        FfiConverterData.write(value.plaintext, into: &buf)
+        FfiConverterString.write(value.algorithm, into: &buf)
+        FfiConverterString.write(value.paddingMode, into: &buf)
+        FfiConverterString.write(value.keyVersionId, into: &buf)
+        FfiConverterString.write(value.requestId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInstanceDecryptResult_lift(_ buf: RustBuffer) throws -> InstanceDecryptResult {
+    return try FfiConverterTypeInstanceDecryptResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInstanceDecryptResult_lower(_ value: InstanceDecryptResult) -> RustBuffer {
+    return FfiConverterTypeInstanceDecryptResult.lower(value)
+}
+
+
+/**
+ * `encrypt`.
+ */
+public struct InstanceEncryptResult: Equatable, Hashable {
+    public var keyId: String
+    public var ciphertextBlob: Data
+    public var iv: Data
+    public var algorithm: String
+    public var paddingMode: String
+    public var requestId: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(keyId: String, ciphertextBlob: Data, iv: Data, algorithm: String, paddingMode: String, requestId: String) {
+        self.keyId = keyId
+        self.ciphertextBlob = ciphertextBlob
+        self.iv = iv
+        self.algorithm = algorithm
+        self.paddingMode = paddingMode
+        self.requestId = requestId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InstanceEncryptResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInstanceEncryptResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InstanceEncryptResult {
+        return
+            try InstanceEncryptResult(
+                keyId: FfiConverterString.read(from: &buf), 
+                ciphertextBlob: FfiConverterData.read(from: &buf), 
+                iv: FfiConverterData.read(from: &buf), 
+                algorithm: FfiConverterString.read(from: &buf), 
+                paddingMode: FfiConverterString.read(from: &buf), 
+                requestId: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InstanceEncryptResult, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.keyId, into: &buf)
+        FfiConverterData.write(value.ciphertextBlob, into: &buf)
+        FfiConverterData.write(value.iv, into: &buf)
+        FfiConverterString.write(value.algorithm, into: &buf)
+        FfiConverterString.write(value.paddingMode, into: &buf)
+        FfiConverterString.write(value.requestId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInstanceEncryptResult_lift(_ buf: RustBuffer) throws -> InstanceEncryptResult {
+    return try FfiConverterTypeInstanceEncryptResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInstanceEncryptResult_lower(_ value: InstanceEncryptResult) -> RustBuffer {
+    return FfiConverterTypeInstanceEncryptResult.lower(value)
+}
+
+
+/**
+ * `getSecretValue` over the Instance API (absent fields are empty strings).
+ */
+public struct InstanceSecretValue: Equatable, Hashable, CustomDebugStringConvertible {
+    public var secretName: String
+    public var secretType: String
+    public var secretData: String
+    public var secretDataType: String
+    public var versionStages: [String]
+    public var versionId: String
+    public var createTime: String
+    public var lastRotationDate: String
+    public var nextRotationDate: String
+    public var extendedConfig: String
+    public var automaticRotation: String
+    public var rotationInterval: String
+    public var requestId: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(secretName: String, secretType: String, secretData: String, secretDataType: String, versionStages: [String], versionId: String, createTime: String, lastRotationDate: String, nextRotationDate: String, extendedConfig: String, automaticRotation: String, rotationInterval: String, requestId: String) {
+        self.secretName = secretName
+        self.secretType = secretType
+        self.secretData = secretData
+        self.secretDataType = secretDataType
+        self.versionStages = versionStages
+        self.versionId = versionId
+        self.createTime = createTime
+        self.lastRotationDate = lastRotationDate
+        self.nextRotationDate = nextRotationDate
+        self.extendedConfig = extendedConfig
+        self.automaticRotation = automaticRotation
+        self.rotationInterval = rotationInterval
+        self.requestId = requestId
+    }
+
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_kmskit_uniffi_fn_method_instancesecretvalue_uniffi_trait_debug(
+            FfiConverterTypeInstanceSecretValue_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension InstanceSecretValue: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInstanceSecretValue: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InstanceSecretValue {
+        return
+            try InstanceSecretValue(
+                secretName: FfiConverterString.read(from: &buf), 
+                secretType: FfiConverterString.read(from: &buf), 
+                secretData: FfiConverterString.read(from: &buf), 
+                secretDataType: FfiConverterString.read(from: &buf), 
+                versionStages: FfiConverterSequenceString.read(from: &buf), 
+                versionId: FfiConverterString.read(from: &buf), 
+                createTime: FfiConverterString.read(from: &buf), 
+                lastRotationDate: FfiConverterString.read(from: &buf), 
+                nextRotationDate: FfiConverterString.read(from: &buf), 
+                extendedConfig: FfiConverterString.read(from: &buf), 
+                automaticRotation: FfiConverterString.read(from: &buf), 
+                rotationInterval: FfiConverterString.read(from: &buf), 
+                requestId: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InstanceSecretValue, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.secretName, into: &buf)
+        FfiConverterString.write(value.secretType, into: &buf)
+        FfiConverterString.write(value.secretData, into: &buf)
+        FfiConverterString.write(value.secretDataType, into: &buf)
+        FfiConverterSequenceString.write(value.versionStages, into: &buf)
+        FfiConverterString.write(value.versionId, into: &buf)
+        FfiConverterString.write(value.createTime, into: &buf)
+        FfiConverterString.write(value.lastRotationDate, into: &buf)
+        FfiConverterString.write(value.nextRotationDate, into: &buf)
+        FfiConverterString.write(value.extendedConfig, into: &buf)
+        FfiConverterString.write(value.automaticRotation, into: &buf)
+        FfiConverterString.write(value.rotationInterval, into: &buf)
+        FfiConverterString.write(value.requestId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInstanceSecretValue_lift(_ buf: RustBuffer) throws -> InstanceSecretValue {
+    return try FfiConverterTypeInstanceSecretValue.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInstanceSecretValue_lower(_ value: InstanceSecretValue) -> RustBuffer {
+    return FfiConverterTypeInstanceSecretValue.lower(value)
+}
+
+
+/**
+ * `getPublicKey`: the PEM text.
+ */
+public struct PublicKeyResult: Equatable, Hashable {
+    public var keyId: String
+    public var publicKey: String
+    public var requestId: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(keyId: String, publicKey: String, requestId: String) {
+        self.keyId = keyId
+        self.publicKey = publicKey
+        self.requestId = requestId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PublicKeyResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePublicKeyResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PublicKeyResult {
+        return
+            try PublicKeyResult(
+                keyId: FfiConverterString.read(from: &buf), 
+                publicKey: FfiConverterString.read(from: &buf), 
+                requestId: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PublicKeyResult, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.keyId, into: &buf)
+        FfiConverterString.write(value.publicKey, into: &buf)
+        FfiConverterString.write(value.requestId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePublicKeyResult_lift(_ buf: RustBuffer) throws -> PublicKeyResult {
+    return try FfiConverterTypePublicKeyResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePublicKeyResult_lower(_ value: PublicKeyResult) -> RustBuffer {
+    return FfiConverterTypePublicKeyResult.lower(value)
+}
+
+
+/**
+ * `generateRandom`.
+ */
+public struct RandomResult: Equatable, Hashable, CustomDebugStringConvertible {
+    public var random: Data
+    public var requestId: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(random: Data, requestId: String) {
+        self.random = random
+        self.requestId = requestId
+    }
+
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_kmskit_uniffi_fn_method_randomresult_uniffi_trait_debug(
+            FfiConverterTypeRandomResult_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension RandomResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRandomResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RandomResult {
+        return
+            try RandomResult(
+                random: FfiConverterData.read(from: &buf), 
+                requestId: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RandomResult, into buf: inout [UInt8]) {
+        FfiConverterData.write(value.random, into: &buf)
+        FfiConverterString.write(value.requestId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRandomResult_lift(_ buf: RustBuffer) throws -> RandomResult {
+    return try FfiConverterTypeRandomResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRandomResult_lower(_ value: RandomResult) -> RustBuffer {
+    return FfiConverterTypeRandomResult.lower(value)
+}
+
+
+/**
  * The result of `getSecretValue`.
  */
 public struct SecretValue: Equatable, Hashable, CustomDebugStringConvertible {
@@ -1452,10 +3331,149 @@ public func FfiConverterTypeSecretValue_lower(_ value: SecretValue) -> RustBuffe
 
 
 /**
- * Where the client's credentials come from.
+ * `sign`.
+ */
+public struct SignResult: Equatable, Hashable {
+    public var keyId: String
+    public var signature: Data
+    public var algorithm: String
+    public var messageType: String
+    public var requestId: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(keyId: String, signature: Data, algorithm: String, messageType: String, requestId: String) {
+        self.keyId = keyId
+        self.signature = signature
+        self.algorithm = algorithm
+        self.messageType = messageType
+        self.requestId = requestId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SignResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSignResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SignResult {
+        return
+            try SignResult(
+                keyId: FfiConverterString.read(from: &buf), 
+                signature: FfiConverterData.read(from: &buf), 
+                algorithm: FfiConverterString.read(from: &buf), 
+                messageType: FfiConverterString.read(from: &buf), 
+                requestId: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SignResult, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.keyId, into: &buf)
+        FfiConverterData.write(value.signature, into: &buf)
+        FfiConverterString.write(value.algorithm, into: &buf)
+        FfiConverterString.write(value.messageType, into: &buf)
+        FfiConverterString.write(value.requestId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignResult_lift(_ buf: RustBuffer) throws -> SignResult {
+    return try FfiConverterTypeSignResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignResult_lower(_ value: SignResult) -> RustBuffer {
+    return FfiConverterTypeSignResult.lower(value)
+}
+
+
+/**
+ * `verify`: `value` is whether the signature is valid.
+ */
+public struct VerifyResult: Equatable, Hashable {
+    public var keyId: String
+    public var value: Bool
+    public var algorithm: String
+    public var messageType: String
+    public var requestId: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(keyId: String, value: Bool, algorithm: String, messageType: String, requestId: String) {
+        self.keyId = keyId
+        self.value = value
+        self.algorithm = algorithm
+        self.messageType = messageType
+        self.requestId = requestId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension VerifyResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVerifyResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VerifyResult {
+        return
+            try VerifyResult(
+                keyId: FfiConverterString.read(from: &buf), 
+                value: FfiConverterBool.read(from: &buf), 
+                algorithm: FfiConverterString.read(from: &buf), 
+                messageType: FfiConverterString.read(from: &buf), 
+                requestId: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: VerifyResult, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.keyId, into: &buf)
+        FfiConverterBool.write(value.value, into: &buf)
+        FfiConverterString.write(value.algorithm, into: &buf)
+        FfiConverterString.write(value.messageType, into: &buf)
+        FfiConverterString.write(value.requestId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerifyResult_lift(_ buf: RustBuffer) throws -> VerifyResult {
+    return try FfiConverterTypeVerifyResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerifyResult_lower(_ value: VerifyResult) -> RustBuffer {
+    return FfiConverterTypeVerifyResult.lower(value)
+}
+
+
+/**
+ * Where the client's credentials come from. Unset optional fields fall back to the same
+ * environment variables and defaults as the core (docs/core.md).
  */
 
-public enum Credentials: Equatable, Hashable, CustomDebugStringConvertible {
+public indirect enum Credentials: CustomDebugStringConvertible {
     
     /**
      * A long-term AccessKey pair.
@@ -1463,12 +3481,54 @@ public enum Credentials: Equatable, Hashable, CustomDebugStringConvertible {
     case accessKey(id: String, secret: String
     )
     /**
-     * Temporary STS credentials.
+     * Temporary STS credentials; `expiration` is informational (the service decides).
      */
-    case stsToken(id: String, secret: String, token: String
+    case stsToken(id: String, secret: String, token: String, expiration: Date? = nil
     )
     /**
-     * ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / ALIBABA_CLOUD_SECURITY_TOKEN, read at each call.
+     * The ECS instance RAM role from the metadata service (IMDSv2, v1 fallback).
+     */
+    case ecsRamRole(roleName: String? = nil, metadataEndpoint: String? = nil, disableImdsV1: Bool? = nil
+    )
+    /**
+     * STS AssumeRole signed with the `source` credentials (any variant, another role too).
+     */
+    case ramRoleArn(source: Credentials, roleArn: String, roleSessionName: String? = nil, durationSeconds: UInt64? = nil, policy: String? = nil, externalId: String? = nil, stsRegion: String? = nil, stsEndpoint: String? = nil, enableVpc: Bool? = nil
+    )
+    /**
+     * STS AssumeRoleWithOIDC with a token file (re-read at every refresh).
+     */
+    case oidcRoleArn(roleArn: String? = nil, oidcProviderArn: String? = nil, oidcTokenFile: String? = nil, roleSessionName: String? = nil, durationSeconds: UInt64? = nil, policy: String? = nil, stsRegion: String? = nil, stsEndpoint: String? = nil, enableVpc: Bool? = nil
+    )
+    /**
+     * A credentials URI answering the official JSON document.
+     */
+    case credentialsUri(uri: String
+    )
+    /**
+     * A profile of the Alibaba Cloud CLI's `~/.aliyun/config.json`.
+     */
+    case cliProfile(profileName: String? = nil, configFile: String? = nil, stsEndpoint: String? = nil, metadataEndpoint: String? = nil
+    )
+    /**
+     * A section of `~/.alibabacloud/credentials.ini`.
+     */
+    case iniProfile(profileName: String? = nil, credentialsFile: String? = nil, stsEndpoint: String? = nil, metadataEndpoint: String? = nil
+    )
+    /**
+     * The official default chain (env, OIDC, CLI profile, ini profile, ECS role, URI); also
+     * what a client without `credentials` uses.
+     */
+    case defaultChain(stsEndpoint: String? = nil, metadataEndpoint: String? = nil
+    )
+    /**
+     * A provider written in Kotlin or Swift, cached like the STS providers.
+     */
+    case custom(provider: CredentialsProvider
+    )
+    /**
+     * ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / ALIBABA_CLOUD_SECURITY_TOKEN, read when the
+     * client is built.
      */
     case environment
 
@@ -1506,10 +3566,34 @@ public struct FfiConverterTypeCredentials: FfiConverterRustBuffer {
         case 1: return .accessKey(id: try FfiConverterString.read(from: &buf), secret: try FfiConverterString.read(from: &buf)
         )
         
-        case 2: return .stsToken(id: try FfiConverterString.read(from: &buf), secret: try FfiConverterString.read(from: &buf), token: try FfiConverterString.read(from: &buf)
+        case 2: return .stsToken(id: try FfiConverterString.read(from: &buf), secret: try FfiConverterString.read(from: &buf), token: try FfiConverterString.read(from: &buf), expiration: try FfiConverterOptionTimestamp.read(from: &buf)
         )
         
-        case 3: return .environment
+        case 3: return .ecsRamRole(roleName: try FfiConverterOptionString.read(from: &buf), metadataEndpoint: try FfiConverterOptionString.read(from: &buf), disableImdsV1: try FfiConverterOptionBool.read(from: &buf)
+        )
+        
+        case 4: return .ramRoleArn(source: try FfiConverterTypeCredentials.read(from: &buf), roleArn: try FfiConverterString.read(from: &buf), roleSessionName: try FfiConverterOptionString.read(from: &buf), durationSeconds: try FfiConverterOptionUInt64.read(from: &buf), policy: try FfiConverterOptionString.read(from: &buf), externalId: try FfiConverterOptionString.read(from: &buf), stsRegion: try FfiConverterOptionString.read(from: &buf), stsEndpoint: try FfiConverterOptionString.read(from: &buf), enableVpc: try FfiConverterOptionBool.read(from: &buf)
+        )
+        
+        case 5: return .oidcRoleArn(roleArn: try FfiConverterOptionString.read(from: &buf), oidcProviderArn: try FfiConverterOptionString.read(from: &buf), oidcTokenFile: try FfiConverterOptionString.read(from: &buf), roleSessionName: try FfiConverterOptionString.read(from: &buf), durationSeconds: try FfiConverterOptionUInt64.read(from: &buf), policy: try FfiConverterOptionString.read(from: &buf), stsRegion: try FfiConverterOptionString.read(from: &buf), stsEndpoint: try FfiConverterOptionString.read(from: &buf), enableVpc: try FfiConverterOptionBool.read(from: &buf)
+        )
+        
+        case 6: return .credentialsUri(uri: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 7: return .cliProfile(profileName: try FfiConverterOptionString.read(from: &buf), configFile: try FfiConverterOptionString.read(from: &buf), stsEndpoint: try FfiConverterOptionString.read(from: &buf), metadataEndpoint: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 8: return .iniProfile(profileName: try FfiConverterOptionString.read(from: &buf), credentialsFile: try FfiConverterOptionString.read(from: &buf), stsEndpoint: try FfiConverterOptionString.read(from: &buf), metadataEndpoint: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 9: return .defaultChain(stsEndpoint: try FfiConverterOptionString.read(from: &buf), metadataEndpoint: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 10: return .custom(provider: try FfiConverterTypeCredentialsProvider.read(from: &buf)
+        )
+        
+        case 11: return .environment
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -1525,15 +3609,81 @@ public struct FfiConverterTypeCredentials: FfiConverterRustBuffer {
             FfiConverterString.write(secret, into: &buf)
             
         
-        case let .stsToken(id,secret,token):
+        case let .stsToken(id,secret,token,expiration):
             writeInt(&buf, Int32(2))
             FfiConverterString.write(id, into: &buf)
             FfiConverterString.write(secret, into: &buf)
             FfiConverterString.write(token, into: &buf)
+            FfiConverterOptionTimestamp.write(expiration, into: &buf)
+            
+        
+        case let .ecsRamRole(roleName,metadataEndpoint,disableImdsV1):
+            writeInt(&buf, Int32(3))
+            FfiConverterOptionString.write(roleName, into: &buf)
+            FfiConverterOptionString.write(metadataEndpoint, into: &buf)
+            FfiConverterOptionBool.write(disableImdsV1, into: &buf)
+            
+        
+        case let .ramRoleArn(source,roleArn,roleSessionName,durationSeconds,policy,externalId,stsRegion,stsEndpoint,enableVpc):
+            writeInt(&buf, Int32(4))
+            FfiConverterTypeCredentials.write(source, into: &buf)
+            FfiConverterString.write(roleArn, into: &buf)
+            FfiConverterOptionString.write(roleSessionName, into: &buf)
+            FfiConverterOptionUInt64.write(durationSeconds, into: &buf)
+            FfiConverterOptionString.write(policy, into: &buf)
+            FfiConverterOptionString.write(externalId, into: &buf)
+            FfiConverterOptionString.write(stsRegion, into: &buf)
+            FfiConverterOptionString.write(stsEndpoint, into: &buf)
+            FfiConverterOptionBool.write(enableVpc, into: &buf)
+            
+        
+        case let .oidcRoleArn(roleArn,oidcProviderArn,oidcTokenFile,roleSessionName,durationSeconds,policy,stsRegion,stsEndpoint,enableVpc):
+            writeInt(&buf, Int32(5))
+            FfiConverterOptionString.write(roleArn, into: &buf)
+            FfiConverterOptionString.write(oidcProviderArn, into: &buf)
+            FfiConverterOptionString.write(oidcTokenFile, into: &buf)
+            FfiConverterOptionString.write(roleSessionName, into: &buf)
+            FfiConverterOptionUInt64.write(durationSeconds, into: &buf)
+            FfiConverterOptionString.write(policy, into: &buf)
+            FfiConverterOptionString.write(stsRegion, into: &buf)
+            FfiConverterOptionString.write(stsEndpoint, into: &buf)
+            FfiConverterOptionBool.write(enableVpc, into: &buf)
+            
+        
+        case let .credentialsUri(uri):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(uri, into: &buf)
+            
+        
+        case let .cliProfile(profileName,configFile,stsEndpoint,metadataEndpoint):
+            writeInt(&buf, Int32(7))
+            FfiConverterOptionString.write(profileName, into: &buf)
+            FfiConverterOptionString.write(configFile, into: &buf)
+            FfiConverterOptionString.write(stsEndpoint, into: &buf)
+            FfiConverterOptionString.write(metadataEndpoint, into: &buf)
+            
+        
+        case let .iniProfile(profileName,credentialsFile,stsEndpoint,metadataEndpoint):
+            writeInt(&buf, Int32(8))
+            FfiConverterOptionString.write(profileName, into: &buf)
+            FfiConverterOptionString.write(credentialsFile, into: &buf)
+            FfiConverterOptionString.write(stsEndpoint, into: &buf)
+            FfiConverterOptionString.write(metadataEndpoint, into: &buf)
+            
+        
+        case let .defaultChain(stsEndpoint,metadataEndpoint):
+            writeInt(&buf, Int32(9))
+            FfiConverterOptionString.write(stsEndpoint, into: &buf)
+            FfiConverterOptionString.write(metadataEndpoint, into: &buf)
+            
+        
+        case let .custom(provider):
+            writeInt(&buf, Int32(10))
+            FfiConverterTypeCredentialsProvider.write(provider, into: &buf)
             
         
         case .environment:
-            writeInt(&buf, Int32(3))
+            writeInt(&buf, Int32(11))
         
         }
     }
@@ -2036,6 +4186,54 @@ fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTimestamp: FfiConverterRustBuffer {
+    typealias SwiftType = Date?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTimestamp.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTimestamp.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeClientKey: FfiConverterRustBuffer {
+    typealias SwiftType = ClientKey?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeClientKey.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeClientKey.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeCredentials: FfiConverterRustBuffer {
     typealias SwiftType = Credentials?
 
@@ -2179,6 +4377,96 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
         print("uniffiFutureContinuationCallback invalid handle")
     }
 }
+private func uniffiTraitInterfaceCallAsync<T>(
+    makeCall: @escaping () async throws -> T,
+    handleSuccess: @escaping (T) -> (),
+    handleError: @escaping (Int8, RustBuffer) -> (),
+    droppedCallback: UnsafeMutablePointer<UniffiForeignFutureDroppedCallbackStruct>
+) {
+    let task = Task {
+        // Note: it's important we call either `handleSuccess` or `handleError` exactly once.  Each
+        // call consumes an Arc reference, which means there should be no possibility of a double
+        // call.  The following code is structured so that will will never call both `handleSuccess`
+        // and `handleError`, even in the face of weird errors.
+        //
+        // On platforms that need extra machinery to make C-ABI calls, like JNA or ctypes, it's
+        // possible that we fail to make either call.  However, it doesn't seem like this is
+        // possible on Swift since swift can just make the C call directly.
+        var callResult: T
+        do {
+            callResult = try await makeCall()
+        } catch {
+            handleError(CALL_UNEXPECTED_ERROR, FfiConverterString.lower(String(describing: error)))
+            return
+        }
+        handleSuccess(callResult)
+    }
+    let handle = UNIFFI_FOREIGN_FUTURE_HANDLE_MAP.insert(obj: task)
+    droppedCallback.pointee = UniffiForeignFutureDroppedCallbackStruct(
+        handle: handle,
+        free: uniffiForeignFutureDroppedCallback
+    )
+}
+
+private func uniffiTraitInterfaceCallAsyncWithError<T, E>(
+    makeCall: @escaping () async throws -> T,
+    handleSuccess: @escaping (T) -> (),
+    handleError: @escaping (Int8, RustBuffer) -> (),
+    lowerError: @escaping (E) -> RustBuffer,
+    droppedCallback: UnsafeMutablePointer<UniffiForeignFutureDroppedCallbackStruct>
+) {
+    let task = Task {
+        // See the note in uniffiTraitInterfaceCallAsync for details on `handleSuccess` and
+        // `handleError`.
+        var callResult: T
+        do {
+            callResult = try await makeCall()
+        } catch let error as E {
+            handleError(CALL_ERROR, lowerError(error))
+            return
+        } catch {
+            handleError(CALL_UNEXPECTED_ERROR, FfiConverterString.lower(String(describing: error)))
+            return
+        }
+        handleSuccess(callResult)
+    }
+    let handle = UNIFFI_FOREIGN_FUTURE_HANDLE_MAP.insert(obj: task)
+    droppedCallback.pointee = UniffiForeignFutureDroppedCallbackStruct(
+        handle: handle,
+        free: uniffiForeignFutureDroppedCallback
+    )
+}
+
+// Borrow the callback handle map implementation to store foreign future handles
+// TODO: consolidate the handle-map code (https://github.com/mozilla/uniffi-rs/pull/1823)
+fileprivate let UNIFFI_FOREIGN_FUTURE_HANDLE_MAP = UniffiHandleMap<UniffiForeignFutureTask>()
+
+// Protocol for tasks that handle foreign futures.
+//
+// Defining a protocol allows all tasks to be stored in the same handle map.  This can't be done
+// with the task object itself, since has generic parameters.
+fileprivate protocol UniffiForeignFutureTask {
+    func cancel()
+}
+
+extension Task: UniffiForeignFutureTask {}
+
+private func uniffiForeignFutureDroppedCallback(handle: UInt64) {
+    do {
+        let task = try UNIFFI_FOREIGN_FUTURE_HANDLE_MAP.remove(handle: handle)
+        // Set the cancellation flag on the task.  If it's still running, the code can check the
+        // cancellation flag or call `Task.checkCancellation()`.  If the task has completed, this is
+        // a no-op.
+        task.cancel()
+    } catch {
+        print("uniffiForeignFutureDroppedCallback: handle missing from handlemap")
+    }
+}
+
+// For testing
+public func uniffiForeignFutureHandleCountKmskit() -> Int {
+    UNIFFI_FOREIGN_FUTURE_HANDLE_MAP.count
+}
 /**
  * The operations of the core client, by their core (snake_case) names. Each one is a
  * camelCase method of `KmsClient`; the parity tests check that.
@@ -2187,6 +4475,27 @@ public func coreOperations() -> [String]  {
     return try!  FfiConverterSequenceString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_kmskit_uniffi_fn_func_core_operations(uniffiCallStatus
+    )
+})
+}
+/**
+ * The kinds of credentials this face constructs: the variants of `Credentials`.
+ */
+public func credentialsTypes() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_kmskit_uniffi_fn_func_credentials_types(uniffiCallStatus
+    )
+})
+}
+/**
+ * The Instance API operations of the core (`kmskit::instance_api::INSTANCE_OPERATIONS`, API
+ * names); each one is a camelCase method of `InstanceClient`; the parity tests check that.
+ */
+public func instanceOperations() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_kmskit_uniffi_fn_func_instance_operations(uniffiCallStatus
     )
 })
 }
@@ -2219,6 +4528,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_kmskit_uniffi_checksum_func_core_operations() != 49023) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_kmskit_uniffi_checksum_func_credentials_types() != 27280) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_func_instance_operations() != 4752) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_kmskit_uniffi_checksum_func_version() != 51165) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2240,10 +4555,86 @@ private let initializationResult: InitializationResult = {
     if (uniffi_kmskit_uniffi_checksum_method_kmsclient_get_secret_value() != 37907) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_kmskit_uniffi_checksum_method_kmsclient_instance() != 48696) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_method_kmsclient_route() != 32056) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_method_kmsclient_with_route() != 32883) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_method_clientkey_key_id() != 3720) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_method_credentialsprovider_credentials() != 63605) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_method_instanceclient_advance_decrypt() != 34823) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_method_instanceclient_advance_encrypt() != 55335) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_method_instanceclient_advance_generate_data_key() != 10905) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_method_instanceclient_advance_generate_data_key_pair() != 53714) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_method_instanceclient_advance_generate_data_key_pair_without_plaintext() != 59092) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_method_instanceclient_client_key_id() != 9916) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_method_instanceclient_decrypt() != 51938) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_method_instanceclient_encrypt() != 35228) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_method_instanceclient_endpoint() != 25996) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_method_instanceclient_generate_data_key() != 41898) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_method_instanceclient_generate_data_key_pair() != 46534) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_method_instanceclient_generate_data_key_pair_without_plaintext() != 51474) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_method_instanceclient_generate_random() != 46823) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_method_instanceclient_get_public_key() != 44735) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_method_instanceclient_get_secret_value() != 12988) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_method_instanceclient_sign() != 54551) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_method_instanceclient_verify() != 46672) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_kmskit_uniffi_checksum_constructor_kmsclient_new() != 38258) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_kmskit_uniffi_checksum_constructor_clientkey_from_file() != 9472) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_constructor_clientkey_from_json() != 24382) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_kmskit_uniffi_checksum_constructor_clientkey_from_private_key_pem() != 53598) {
+        return InitializationResult.apiChecksumMismatch
+    }
 
+    uniffiCallbackInitCredentialsProvider()
     return InitializationResult.ok
 }()
 

@@ -657,6 +657,28 @@ internal open class UniffiForeignFutureResultVoid(
 internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureResultVoid.UniffiByValue,)
 }
+internal interface UniffiCallbackInterfaceCredentialsProviderMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uniffiFutureCallback`: UniffiForeignFutureCompleteRustBuffer,`uniffiCallbackData`: Long,`uniffiOutDroppedCallback`: UniffiForeignFutureDroppedCallbackStruct,)
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "credentials")
+internal open class UniffiVTableCallbackInterfaceCredentialsProvider(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `credentials`: UniffiCallbackInterfaceCredentialsProviderMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `credentials`: UniffiCallbackInterfaceCredentialsProviderMethod0? = null,
+    ): UniffiVTableCallbackInterfaceCredentialsProvider(`uniffiFree`,`uniffiClone`,`credentials`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceCredentialsProvider) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `credentials` = other.`credentials`
+    }
+
+}
 
 // A JNA Library to expose the extern-C FFI definitions.
 // This is an implementation detail which will be called internally by the public API.
@@ -684,6 +706,10 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_kmskit_uniffi_checksum_func_core_operations(
     ): Int
+    external fun uniffi_kmskit_uniffi_checksum_func_credentials_types(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_func_instance_operations(
+    ): Int
     external fun uniffi_kmskit_uniffi_checksum_func_version(
     ): Int
     external fun uniffi_kmskit_uniffi_checksum_method_kmsclient_call(
@@ -698,7 +724,57 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_kmskit_uniffi_checksum_method_kmsclient_get_secret_value(
     ): Int
+    external fun uniffi_kmskit_uniffi_checksum_method_kmsclient_instance(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_method_kmsclient_route(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_method_kmsclient_with_route(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_method_clientkey_key_id(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_method_credentialsprovider_credentials(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_method_instanceclient_advance_decrypt(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_method_instanceclient_advance_encrypt(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_method_instanceclient_advance_generate_data_key(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_method_instanceclient_advance_generate_data_key_pair(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_method_instanceclient_advance_generate_data_key_pair_without_plaintext(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_method_instanceclient_client_key_id(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_method_instanceclient_decrypt(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_method_instanceclient_encrypt(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_method_instanceclient_endpoint(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_method_instanceclient_generate_data_key(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_method_instanceclient_generate_data_key_pair(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_method_instanceclient_generate_data_key_pair_without_plaintext(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_method_instanceclient_generate_random(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_method_instanceclient_get_public_key(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_method_instanceclient_get_secret_value(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_method_instanceclient_sign(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_method_instanceclient_verify(
+    ): Int
     external fun uniffi_kmskit_uniffi_checksum_constructor_kmsclient_new(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_constructor_clientkey_from_file(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_constructor_clientkey_from_json(
+    ): Int
+    external fun uniffi_kmskit_uniffi_checksum_constructor_clientkey_from_private_key_pem(
     ): Int
     external fun ffi_kmskit_uniffi_uniffi_contract_version(
     ): Int
@@ -716,6 +792,7 @@ internal object UniffiLib {
 
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "kmskit"))
+        uniffiCallbackInterfaceCredentialsProvider.register(this)
         
     }
 
@@ -738,6 +815,72 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_kmskit_uniffi_fn_method_kmsclient_get_secret_value(`ptr`: Long,`secretName`: RustBuffer.ByValue,`versionId`: RustBuffer.ByValue,`versionStage`: RustBuffer.ByValue,`fetchExtendedConfig`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_kmskit_uniffi_fn_method_kmsclient_instance(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_kmskit_uniffi_fn_method_kmsclient_route(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_kmskit_uniffi_fn_method_kmsclient_with_route(`ptr`: Long,`route`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_kmskit_uniffi_fn_clone_clientkey(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_kmskit_uniffi_fn_free_clientkey(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_kmskit_uniffi_fn_constructor_clientkey_from_file(`path`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`passwordFile`: RustBuffer.ByValue,`passwordEnv`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_kmskit_uniffi_fn_constructor_clientkey_from_json(`json`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`passwordFile`: RustBuffer.ByValue,`passwordEnv`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_kmskit_uniffi_fn_constructor_clientkey_from_private_key_pem(`keyId`: RustBuffer.ByValue,`pem`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_kmskit_uniffi_fn_method_clientkey_key_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_kmskit_uniffi_fn_method_clientkey_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_kmskit_uniffi_fn_clone_credentialsprovider(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_kmskit_uniffi_fn_free_credentialsprovider(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_kmskit_uniffi_fn_init_callback_vtable_credentialsprovider(`vtable`: UniffiVTableCallbackInterfaceCredentialsProvider,
+    ): Unit
+    external fun uniffi_kmskit_uniffi_fn_method_credentialsprovider_credentials(`ptr`: Long,
+    ): Long
+    external fun uniffi_kmskit_uniffi_fn_clone_instanceclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_kmskit_uniffi_fn_free_instanceclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_kmskit_uniffi_fn_method_instanceclient_advance_decrypt(`ptr`: Long,`ciphertextBlob`: RustBuffer.ByValue,`keyId`: RustBuffer.ByValue,`algorithm`: RustBuffer.ByValue,`aad`: RustBuffer.ByValue,`iv`: RustBuffer.ByValue,`paddingMode`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_kmskit_uniffi_fn_method_instanceclient_advance_encrypt(`ptr`: Long,`keyId`: RustBuffer.ByValue,`plaintext`: RustBuffer.ByValue,`algorithm`: RustBuffer.ByValue,`aad`: RustBuffer.ByValue,`iv`: RustBuffer.ByValue,`paddingMode`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_kmskit_uniffi_fn_method_instanceclient_advance_generate_data_key(`ptr`: Long,`keyId`: RustBuffer.ByValue,`numberOfBytes`: RustBuffer.ByValue,`aad`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_kmskit_uniffi_fn_method_instanceclient_advance_generate_data_key_pair(`ptr`: Long,`keyId`: RustBuffer.ByValue,`keyPairSpec`: RustBuffer.ByValue,`keyFormat`: RustBuffer.ByValue,`aad`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_kmskit_uniffi_fn_method_instanceclient_advance_generate_data_key_pair_without_plaintext(`ptr`: Long,`keyId`: RustBuffer.ByValue,`keyPairSpec`: RustBuffer.ByValue,`keyFormat`: RustBuffer.ByValue,`aad`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_kmskit_uniffi_fn_method_instanceclient_client_key_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_kmskit_uniffi_fn_method_instanceclient_decrypt(`ptr`: Long,`keyId`: RustBuffer.ByValue,`ciphertextBlob`: RustBuffer.ByValue,`algorithm`: RustBuffer.ByValue,`aad`: RustBuffer.ByValue,`iv`: RustBuffer.ByValue,`paddingMode`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_kmskit_uniffi_fn_method_instanceclient_encrypt(`ptr`: Long,`keyId`: RustBuffer.ByValue,`plaintext`: RustBuffer.ByValue,`algorithm`: RustBuffer.ByValue,`aad`: RustBuffer.ByValue,`iv`: RustBuffer.ByValue,`paddingMode`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_kmskit_uniffi_fn_method_instanceclient_endpoint(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_kmskit_uniffi_fn_method_instanceclient_generate_data_key(`ptr`: Long,`keyId`: RustBuffer.ByValue,`algorithm`: RustBuffer.ByValue,`numberOfBytes`: RustBuffer.ByValue,`aad`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_kmskit_uniffi_fn_method_instanceclient_generate_data_key_pair(`ptr`: Long,`keyId`: RustBuffer.ByValue,`keyPairSpec`: RustBuffer.ByValue,`algorithm`: RustBuffer.ByValue,`keyFormat`: RustBuffer.ByValue,`aad`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_kmskit_uniffi_fn_method_instanceclient_generate_data_key_pair_without_plaintext(`ptr`: Long,`keyId`: RustBuffer.ByValue,`keyPairSpec`: RustBuffer.ByValue,`algorithm`: RustBuffer.ByValue,`keyFormat`: RustBuffer.ByValue,`aad`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_kmskit_uniffi_fn_method_instanceclient_generate_random(`ptr`: Long,`length`: Int,
+    ): Long
+    external fun uniffi_kmskit_uniffi_fn_method_instanceclient_get_public_key(`ptr`: Long,`keyId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_kmskit_uniffi_fn_method_instanceclient_get_secret_value(`ptr`: Long,`secretName`: RustBuffer.ByValue,`versionStage`: RustBuffer.ByValue,`versionId`: RustBuffer.ByValue,`fetchExtendedConfig`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_kmskit_uniffi_fn_method_instanceclient_sign(`ptr`: Long,`keyId`: RustBuffer.ByValue,`algorithm`: RustBuffer.ByValue,`message`: RustBuffer.ByValue,`messageType`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_kmskit_uniffi_fn_method_instanceclient_verify(`ptr`: Long,`keyId`: RustBuffer.ByValue,`algorithm`: RustBuffer.ByValue,`message`: RustBuffer.ByValue,`signature`: RustBuffer.ByValue,`messageType`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_kmskit_uniffi_fn_method_credentials_uniffi_trait_debug(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_kmskit_uniffi_fn_method_decryptresult_uniffi_trait_debug(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -746,9 +889,25 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_kmskit_uniffi_fn_method_secretvalue_uniffi_trait_debug(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_kmskit_uniffi_fn_method_credentialvalue_uniffi_trait_debug(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_kmskit_uniffi_fn_method_datakeypairresult_uniffi_trait_debug(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_kmskit_uniffi_fn_method_instancedatakeyresult_uniffi_trait_debug(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_kmskit_uniffi_fn_method_instancedecryptresult_uniffi_trait_debug(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_kmskit_uniffi_fn_method_instancesecretvalue_uniffi_trait_debug(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_kmskit_uniffi_fn_method_randomresult_uniffi_trait_debug(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_kmskit_uniffi_fn_method_clientoptions_uniffi_trait_debug(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_kmskit_uniffi_fn_func_core_operations(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_kmskit_uniffi_fn_func_credentials_types(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_kmskit_uniffi_fn_func_instance_operations(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_kmskit_uniffi_fn_func_version(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -874,6 +1033,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_kmskit_uniffi_checksum_func_core_operations() and 0xFFFF) != 49023) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_kmskit_uniffi_checksum_func_credentials_types() and 0xFFFF) != 27280) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_func_instance_operations() and 0xFFFF) != 4752) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_kmskit_uniffi_checksum_func_version() and 0xFFFF) != 51165) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -895,7 +1060,82 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_kmskit_uniffi_checksum_method_kmsclient_get_secret_value() and 0xFFFF) != 37907) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_kmskit_uniffi_checksum_method_kmsclient_instance() and 0xFFFF) != 48696) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_method_kmsclient_route() and 0xFFFF) != 32056) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_method_kmsclient_with_route() and 0xFFFF) != 32883) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_method_clientkey_key_id() and 0xFFFF) != 3720) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_method_credentialsprovider_credentials() and 0xFFFF) != 63605) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_method_instanceclient_advance_decrypt() and 0xFFFF) != 34823) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_method_instanceclient_advance_encrypt() and 0xFFFF) != 55335) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_method_instanceclient_advance_generate_data_key() and 0xFFFF) != 10905) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_method_instanceclient_advance_generate_data_key_pair() and 0xFFFF) != 53714) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_method_instanceclient_advance_generate_data_key_pair_without_plaintext() and 0xFFFF) != 59092) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_method_instanceclient_client_key_id() and 0xFFFF) != 9916) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_method_instanceclient_decrypt() and 0xFFFF) != 51938) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_method_instanceclient_encrypt() and 0xFFFF) != 35228) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_method_instanceclient_endpoint() and 0xFFFF) != 25996) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_method_instanceclient_generate_data_key() and 0xFFFF) != 41898) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_method_instanceclient_generate_data_key_pair() and 0xFFFF) != 46534) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_method_instanceclient_generate_data_key_pair_without_plaintext() and 0xFFFF) != 51474) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_method_instanceclient_generate_random() and 0xFFFF) != 46823) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_method_instanceclient_get_public_key() and 0xFFFF) != 44735) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_method_instanceclient_get_secret_value() and 0xFFFF) != 12988) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_method_instanceclient_sign() and 0xFFFF) != 54551) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_method_instanceclient_verify() and 0xFFFF) != 46672) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_kmskit_uniffi_checksum_constructor_kmsclient_new() and 0xFFFF) != 38258) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_constructor_clientkey_from_file() and 0xFFFF) != 9472) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_constructor_clientkey_from_json() and 0xFFFF) != 24382) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_kmskit_uniffi_checksum_constructor_clientkey_from_private_key_pem() and 0xFFFF) != 53598) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -951,6 +1191,95 @@ internal suspend fun<T, F, E: kotlin.Exception> uniffiRustCallAsync(
         freeFunc(rustFuture)
     }
 }
+internal inline fun<T> uniffiTraitInterfaceCallAsync(
+    crossinline makeCall: suspend () -> T,
+    crossinline handleSuccess: (T) -> Unit,
+    crossinline handleError: (UniffiRustCallStatus.ByValue) -> Unit,
+    uniffiOutDroppedCallback: UniffiForeignFutureDroppedCallbackStruct,
+) {
+    // Using `GlobalScope` is labeled as a "delicate API" and generally discouraged in Kotlin programs, since it breaks structured concurrency.
+    // However, our parent task is a Rust future, so we're going to need to break structure concurrency in any case.
+    //
+    // Uniffi does its best to support structured concurrency across the FFI.
+    // If the Rust future is dropped, `uniffiForeignFutureDroppedCallbackImpl` is called, which will cancel the Kotlin coroutine if it's still running.
+    @OptIn(DelicateCoroutinesApi::class)
+    val job = GlobalScope.launch coroutineBlock@ {
+        // Note: it's important we call either `handleSuccess` or `handleError` exactly once.  Each
+        // call consumes an Arc reference, which means there should be no possibility of a double
+        // call.  The following code is structured so that will will never call both `handleSuccess`
+        // and `handleError`, even in the face of weird exceptions.
+        //
+        // In extreme circumstances we may not call either, for example if we fail to make the JNA
+        // call to `handleSuccess`.  This means we will leak the Arc reference, which is better than
+        // double-freeing it.
+        val callResult = try {
+            makeCall()
+        } catch(e: kotlin.Exception) {
+            handleError(
+                UniffiRustCallStatus.create(
+                    UNIFFI_CALL_UNEXPECTED_ERROR,
+                    FfiConverterString.lower(e.toString()),
+                )
+            )
+            return@coroutineBlock
+        }
+        handleSuccess(callResult)
+    }
+    val handle = uniffiForeignFutureHandleMap.insert(job)
+    uniffiOutDroppedCallback.uniffiSetValue(UniffiForeignFutureDroppedCallbackStruct(handle, uniffiForeignFutureDroppedCallbackImpl))
+}
+
+internal inline fun<T, reified E: Throwable> uniffiTraitInterfaceCallAsyncWithError(
+    crossinline makeCall: suspend () -> T,
+    crossinline handleSuccess: (T) -> Unit,
+    crossinline handleError: (UniffiRustCallStatus.ByValue) -> Unit,
+    crossinline lowerError: (E) -> RustBuffer.ByValue,
+    uniffiOutDroppedCallback: UniffiForeignFutureDroppedCallbackStruct,
+) {
+    // See uniffiTraitInterfaceCallAsync for details on `DelicateCoroutinesApi`
+    @OptIn(DelicateCoroutinesApi::class)
+    val job = GlobalScope.launch coroutineBlock@ {
+        // See the note in uniffiTraitInterfaceCallAsync for details on `handleSuccess` and
+        // `handleError`.
+        val callResult = try {
+            makeCall()
+        } catch(e: kotlin.Exception) {
+            if (e is E) {
+                handleError(
+                    UniffiRustCallStatus.create(
+                        UNIFFI_CALL_ERROR,
+                        lowerError(e),
+                    )
+                )
+            } else {
+                handleError(
+                    UniffiRustCallStatus.create(
+                        UNIFFI_CALL_UNEXPECTED_ERROR,
+                        FfiConverterString.lower(e.toString()),
+                    )
+                )
+            }
+            return@coroutineBlock
+        }
+        handleSuccess(callResult)
+    }
+    val handle = uniffiForeignFutureHandleMap.insert(job)
+    uniffiOutDroppedCallback.uniffiSetValue(UniffiForeignFutureDroppedCallbackStruct(handle, uniffiForeignFutureDroppedCallbackImpl))
+}
+
+internal val uniffiForeignFutureHandleMap = UniffiHandleMap<Job>()
+
+internal object uniffiForeignFutureDroppedCallbackImpl: UniffiForeignFutureDroppedCallback {
+    override fun callback(handle: Long) {
+        val job = uniffiForeignFutureHandleMap.remove(handle)
+        if (!job.isCompleted) {
+            job.cancel()
+        }
+    }
+}
+
+// For testing
+public fun uniffiForeignFutureHandleCount() = uniffiForeignFutureHandleMap.size
 
 // Public interface members begin here.
 
@@ -1029,7 +1358,38 @@ object UniffiWithHandle
  *
  * @suppress
  * */
-object NoHandle
+object NoHandle// Magic number for the Rust proxy to call using the same mechanism as every other method,
+// to free the callback once it's dropped by Rust.
+internal const val IDX_CALLBACK_FREE = 0
+// Callback return codes
+internal const val UNIFFI_CALLBACK_SUCCESS = 0
+internal const val UNIFFI_CALLBACK_ERROR = 1
+internal const val UNIFFI_CALLBACK_UNEXPECTED_ERROR = 2
+
+/**
+ * @suppress
+ */
+public abstract class FfiConverterCallbackInterface<CallbackInterface: Any>: FfiConverter<CallbackInterface, Long> {
+    internal val handleMap = UniffiHandleMap<CallbackInterface>()
+
+    internal fun drop(handle: Long) {
+        handleMap.remove(handle)
+    }
+
+    override fun lift(value: Long): CallbackInterface {
+        return handleMap.get(value)
+    }
+
+    override fun read(buf: ByteBuffer) = lift(buf.getLong())
+
+    override fun lower(value: CallbackInterface) = handleMap.insert(value)
+
+    override fun allocationSize(value: CallbackInterface) = 8UL
+
+    override fun write(value: CallbackInterface, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
 /**
  * The cleaner interface for Object finalization code to run.
  * This is the entry point to any implementation that we're using.
@@ -1268,6 +1628,1520 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 }
 
 
+/**
+ * @suppress
+ */
+public object FfiConverterTimestamp: FfiConverterRustBuffer<java.time.Instant> {
+    override fun read(buf: ByteBuffer): java.time.Instant {
+        val seconds = buf.getLong()
+        // Type mismatch (should be u32) but we check for overflow/underflow below
+        val nanoseconds = buf.getInt().toLong()
+        if (nanoseconds < 0) {
+            throw java.time.DateTimeException("Instant nanoseconds exceed minimum or maximum supported by uniffi")
+        }
+        if (seconds >= 0) {
+            return java.time.Instant.EPOCH.plus(java.time.Duration.ofSeconds(seconds, nanoseconds))
+        } else {
+            return java.time.Instant.EPOCH.minus(java.time.Duration.ofSeconds(-seconds, nanoseconds))
+        }
+    }
+
+    // 8 bytes for seconds, 4 bytes for nanoseconds
+    override fun allocationSize(value: java.time.Instant) = 12UL
+
+    override fun write(value: java.time.Instant, buf: ByteBuffer) {
+        var epochOffset = java.time.Duration.between(java.time.Instant.EPOCH, value)
+
+        var sign = 1
+        if (epochOffset.isNegative()) {
+            sign = -1
+            epochOffset = epochOffset.negated()
+        }
+
+        if (epochOffset.nano < 0) {
+            // Java docs provide guarantee that nano will always be positive, so this should be impossible
+            // See: https://docs.oracle.com/javase/8/docs/api/java/time/Instant.html
+            throw IllegalArgumentException("Invalid timestamp, nano value must be non-negative")
+        }
+
+        buf.putLong(sign * epochOffset.seconds)
+        // Type mismatch (should be u32) but since values will always be between 0 and 999,999,999 it should be OK
+        buf.putInt(epochOffset.nano)
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A ClientKey of a KMS instance. `toString()` / `debugDescription` show the key id only.
+ */
+public interface ClientKeyInterface {
+    
+    /**
+     * The ClientKey's id (`KAAP.…`).
+     */
+    fun `keyId`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * A ClientKey of a KMS instance. `toString()` / `debugDescription` show the key id only.
+ */
+open class ClientKey: Disposable, AutoCloseable, ClientKeyInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_kmskit_uniffi_fn_free_clientkey(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_kmskit_uniffi_fn_clone_clientkey(handle, status)
+        }
+    }
+
+    
+    /**
+     * The ClientKey's id (`KAAP.…`).
+     */override fun `keyId`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_method_clientkey_key_id(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_method_clientkey_uniffi_trait_debug(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    companion object {
+        
+    /**
+     * Loads an official `clientKey_<KeyId>.json` file; its password given directly, read from
+     * a file (`clientKey_<KeyId>_Password.txt`) or from an environment variable.
+     * A wrong password or a malformed file is `KmsException.Credentials` (code 1202).
+     */
+    @Throws(KmsException::class) fun `fromFile`(`path`: kotlin.String, `password`: kotlin.String? = null, `passwordFile`: kotlin.String? = null, `passwordEnv`: kotlin.String? = null): ClientKey {
+            return FfiConverterTypeClientKey.lift(
+    uniffiRustCallWithError(KmsException) { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_constructor_clientkey_from_file(
+    
+        
+        FfiConverterString.lower(`path`),
+        FfiConverterOptionalString.lower(`password`),
+        FfiConverterOptionalString.lower(`passwordFile`),
+        FfiConverterOptionalString.lower(`passwordEnv`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * Like `fromFile`, from the file's JSON text.
+     */
+    @Throws(KmsException::class) fun `fromJson`(`json`: kotlin.String, `password`: kotlin.String? = null, `passwordFile`: kotlin.String? = null, `passwordEnv`: kotlin.String? = null): ClientKey {
+            return FfiConverterTypeClientKey.lift(
+    uniffiRustCallWithError(KmsException) { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_constructor_clientkey_from_json(
+    
+        
+        FfiConverterString.lower(`json`),
+        FfiConverterOptionalString.lower(`password`),
+        FfiConverterOptionalString.lower(`passwordFile`),
+        FfiConverterOptionalString.lower(`passwordEnv`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * A key id and its RSA private key (PKCS#8 or PKCS#1 PEM, or bare base64 DER).
+     */
+    @Throws(KmsException::class) fun `fromPrivateKeyPem`(`keyId`: kotlin.String, `pem`: kotlin.String): ClientKey {
+            return FfiConverterTypeClientKey.lift(
+    uniffiRustCallWithError(KmsException) { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_constructor_clientkey_from_private_key_pem(
+    
+        
+        FfiConverterString.lower(`keyId`),
+        FfiConverterString.lower(`pem`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeClientKey: FfiConverter<ClientKey, Long> {
+    override fun lower(value: ClientKey): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): ClientKey {
+        return ClientKey(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): ClientKey {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: ClientKey) = 8UL
+
+    override fun write(value: ClientKey, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A credentials provider implemented in Kotlin (`suspend fun credentials()`) or Swift
+ * (`func credentials() async throws`). Whatever it throws fails the request with
+ * `KmsException.Credentials` (code 1201).
+ */
+public interface CredentialsProvider {
+    
+    suspend fun `credentials`(): CredentialValue
+    
+    companion object
+}
+
+/**
+ * A credentials provider implemented in Kotlin (`suspend fun credentials()`) or Swift
+ * (`func credentials() async throws`). Whatever it throws fails the request with
+ * `KmsException.Credentials` (code 1201).
+ */
+open class CredentialsProviderImpl: Disposable, AutoCloseable, CredentialsProvider
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_kmskit_uniffi_fn_free_credentialsprovider(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_kmskit_uniffi_fn_clone_credentialsprovider(handle, status)
+        }
+    }
+
+    
+    @Throws(KmsException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `credentials`() : CredentialValue {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_kmskit_uniffi_fn_method_credentialsprovider_credentials(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_kmskit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeCredentialValue.lift(it) },
+        // Error FFI converter
+        KmsException.ErrorHandler,
+    )
+    }
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceCredentialsProvider {
+    internal object `credentials`: UniffiCallbackInterfaceCredentialsProviderMethod0 {
+        override fun callback(`uniffiHandle`: Long,`uniffiFutureCallback`: UniffiForeignFutureCompleteRustBuffer,`uniffiCallbackData`: Long,`uniffiOutDroppedCallback`: UniffiForeignFutureDroppedCallbackStruct,) {
+            val uniffiObj = FfiConverterTypeCredentialsProvider.handleMap.get(uniffiHandle)
+            val makeCall = suspend { ->
+                uniffiObj.`credentials`(
+                )
+            }
+            val uniffiHandleSuccess = { returnValue: CredentialValue ->
+                val uniffiResult = UniffiForeignFutureResultRustBuffer.UniffiByValue(
+                    FfiConverterTypeCredentialValue.lower(returnValue),
+                    UniffiRustCallStatus.ByValue()
+                )
+                uniffiResult.write()
+                uniffiFutureCallback.callback(uniffiCallbackData, uniffiResult)
+            }
+            val uniffiHandleError = { callStatus: UniffiRustCallStatus.ByValue ->
+                uniffiFutureCallback.callback(
+                    uniffiCallbackData,
+                    UniffiForeignFutureResultRustBuffer.UniffiByValue(
+                        RustBuffer.ByValue(),
+                        callStatus,
+                    ),
+                )
+            }
+            uniffiTraitInterfaceCallAsyncWithError(
+                makeCall,
+                uniffiHandleSuccess,
+                uniffiHandleError,
+                { e: KmsException -> FfiConverterTypeKmsException.lower(e) },
+                uniffiOutDroppedCallback
+            )
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeCredentialsProvider.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeCredentialsProvider.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceCredentialsProvider.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `credentials`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_kmskit_uniffi_fn_init_callback_vtable_credentialsprovider(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCredentialsProvider: FfiConverter<CredentialsProvider, Long> {
+    internal val handleMap = UniffiHandleMap<CredentialsProvider>()
+
+    override fun lower(value: CredentialsProvider): Long {
+        if (value is CredentialsProviderImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): CredentialsProvider {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return CredentialsProviderImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): CredentialsProvider {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: CredentialsProvider) = 8UL
+
+    override fun write(value: CredentialsProvider, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The Instance API of a client configured with a ClientKey. Shares the client's connections.
+ */
+public interface InstanceClientInterface {
+    
+    /**
+     * AdvanceDecrypt: the blob of `advanceEncrypt` (the key id is optional).
+     */
+    suspend fun `advanceDecrypt`(`ciphertextBlob`: kotlin.ByteArray, `keyId`: kotlin.String? = null, `algorithm`: kotlin.String? = null, `aad`: kotlin.ByteArray? = null, `iv`: kotlin.ByteArray? = null, `paddingMode`: kotlin.String? = null): InstanceDecryptResult
+    
+    /**
+     * AdvanceEncrypt: a blob that carries its key version (decrypts after rotation).
+     */
+    suspend fun `advanceEncrypt`(`keyId`: kotlin.String, `plaintext`: kotlin.ByteArray, `algorithm`: kotlin.String? = null, `aad`: kotlin.ByteArray? = null, `iv`: kotlin.ByteArray? = null, `paddingMode`: kotlin.String? = null): AdvanceEncryptResult
+    
+    /**
+     * Like `generateDataKey`, with a blob that carries its key version.
+     */
+    suspend fun `advanceGenerateDataKey`(`keyId`: kotlin.String, `numberOfBytes`: kotlin.UInt? = null, `aad`: kotlin.ByteArray? = null): InstanceDataKeyResult
+    
+    /**
+     * Like `generateDataKeyPair`, with a blob that carries its key version.
+     */
+    suspend fun `advanceGenerateDataKeyPair`(`keyId`: kotlin.String, `keyPairSpec`: kotlin.String, `keyFormat`: kotlin.String? = null, `aad`: kotlin.ByteArray? = null): DataKeyPairResult
+    
+    /**
+     * Like `generateDataKeyPairWithoutPlaintext`, with a blob that carries its key version.
+     */
+    suspend fun `advanceGenerateDataKeyPairWithoutPlaintext`(`keyId`: kotlin.String, `keyPairSpec`: kotlin.String, `keyFormat`: kotlin.String? = null, `aad`: kotlin.ByteArray? = null): DataKeyPairWithoutPlaintextResult
+    
+    /**
+     * The id of the ClientKey that signs the requests.
+     */
+    fun `clientKeyId`(): kotlin.String
+    
+    /**
+     * Decrypt: the key id, the blob and the `iv`/`aad`/`algorithm` used to encrypt.
+     */
+    suspend fun `decrypt`(`keyId`: kotlin.String, `ciphertextBlob`: kotlin.ByteArray, `algorithm`: kotlin.String? = null, `aad`: kotlin.ByteArray? = null, `iv`: kotlin.ByteArray? = null, `paddingMode`: kotlin.String? = null): InstanceDecryptResult
+    
+    /**
+     * Encrypt: symmetric (AES-GCM / SM4, `iv` and `aad` optional) or asymmetric (`algorithm`).
+     */
+    suspend fun `encrypt`(`keyId`: kotlin.String, `plaintext`: kotlin.ByteArray, `algorithm`: kotlin.String? = null, `aad`: kotlin.ByteArray? = null, `iv`: kotlin.ByteArray? = null, `paddingMode`: kotlin.String? = null): InstanceEncryptResult
+    
+    /**
+     * The Instance API endpoint (`https://host[:port]`).
+     */
+    fun `endpoint`(): kotlin.String
+    
+    /**
+     * A data key (`numberOfBytes` 1..=1024, default 32) in plaintext and encrypted.
+     */
+    suspend fun `generateDataKey`(`keyId`: kotlin.String, `algorithm`: kotlin.String? = null, `numberOfBytes`: kotlin.UInt? = null, `aad`: kotlin.ByteArray? = null): InstanceDataKeyResult
+    
+    /**
+     * A data key pair (`keyPairSpec` e.g. "RSA_2048", "EC_P256"; `keyFormat` "PEM" or "DER").
+     */
+    suspend fun `generateDataKeyPair`(`keyId`: kotlin.String, `keyPairSpec`: kotlin.String, `algorithm`: kotlin.String? = null, `keyFormat`: kotlin.String? = null, `aad`: kotlin.ByteArray? = null): DataKeyPairResult
+    
+    /**
+     * A data key pair without the private key in plaintext.
+     */
+    suspend fun `generateDataKeyPairWithoutPlaintext`(`keyId`: kotlin.String, `keyPairSpec`: kotlin.String, `algorithm`: kotlin.String? = null, `keyFormat`: kotlin.String? = null, `aad`: kotlin.ByteArray? = null): DataKeyPairWithoutPlaintextResult
+    
+    /**
+     * `length` random bytes from the instance.
+     */
+    suspend fun `generateRandom`(`length`: kotlin.UInt): RandomResult
+    
+    /**
+     * The public key of an asymmetric key, as PEM text.
+     */
+    suspend fun `getPublicKey`(`keyId`: kotlin.String): PublicKeyResult
+    
+    /**
+     * A secret's value through the dedicated gateway.
+     */
+    suspend fun `getSecretValue`(`secretName`: kotlin.String, `versionStage`: kotlin.String? = null, `versionId`: kotlin.String? = null, `fetchExtendedConfig`: kotlin.Boolean? = null): InstanceSecretValue
+    
+    /**
+     * Sign a message (`messageType` "RAW", the default, or "DIGEST").
+     */
+    suspend fun `sign`(`keyId`: kotlin.String, `algorithm`: kotlin.String, `message`: kotlin.ByteArray, `messageType`: kotlin.String? = null): SignResult
+    
+    /**
+     * Verify a signature; `value` of the result says whether it is valid.
+     */
+    suspend fun `verify`(`keyId`: kotlin.String, `algorithm`: kotlin.String, `message`: kotlin.ByteArray, `signature`: kotlin.ByteArray, `messageType`: kotlin.String? = null): VerifyResult
+    
+    companion object
+}
+
+/**
+ * The Instance API of a client configured with a ClientKey. Shares the client's connections.
+ */
+open class InstanceClient: Disposable, AutoCloseable, InstanceClientInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_kmskit_uniffi_fn_free_instanceclient(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_kmskit_uniffi_fn_clone_instanceclient(handle, status)
+        }
+    }
+
+    
+    /**
+     * AdvanceDecrypt: the blob of `advanceEncrypt` (the key id is optional).
+     */
+    @Throws(KmsException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `advanceDecrypt`(`ciphertextBlob`: kotlin.ByteArray, `keyId`: kotlin.String?, `algorithm`: kotlin.String?, `aad`: kotlin.ByteArray?, `iv`: kotlin.ByteArray?, `paddingMode`: kotlin.String?) : InstanceDecryptResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_kmskit_uniffi_fn_method_instanceclient_advance_decrypt(
+                uniffiHandle,
+                
+        FfiConverterByteArray.lower(`ciphertextBlob`),
+        FfiConverterOptionalString.lower(`keyId`),
+        FfiConverterOptionalString.lower(`algorithm`),
+        FfiConverterOptionalByteArray.lower(`aad`),
+        FfiConverterOptionalByteArray.lower(`iv`),
+        FfiConverterOptionalString.lower(`paddingMode`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_kmskit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeInstanceDecryptResult.lift(it) },
+        // Error FFI converter
+        KmsException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * AdvanceEncrypt: a blob that carries its key version (decrypts after rotation).
+     */
+    @Throws(KmsException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `advanceEncrypt`(`keyId`: kotlin.String, `plaintext`: kotlin.ByteArray, `algorithm`: kotlin.String?, `aad`: kotlin.ByteArray?, `iv`: kotlin.ByteArray?, `paddingMode`: kotlin.String?) : AdvanceEncryptResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_kmskit_uniffi_fn_method_instanceclient_advance_encrypt(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`keyId`),
+        FfiConverterByteArray.lower(`plaintext`),
+        FfiConverterOptionalString.lower(`algorithm`),
+        FfiConverterOptionalByteArray.lower(`aad`),
+        FfiConverterOptionalByteArray.lower(`iv`),
+        FfiConverterOptionalString.lower(`paddingMode`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_kmskit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeAdvanceEncryptResult.lift(it) },
+        // Error FFI converter
+        KmsException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Like `generateDataKey`, with a blob that carries its key version.
+     */
+    @Throws(KmsException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `advanceGenerateDataKey`(`keyId`: kotlin.String, `numberOfBytes`: kotlin.UInt?, `aad`: kotlin.ByteArray?) : InstanceDataKeyResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_kmskit_uniffi_fn_method_instanceclient_advance_generate_data_key(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`keyId`),
+        FfiConverterOptionalUInt.lower(`numberOfBytes`),
+        FfiConverterOptionalByteArray.lower(`aad`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_kmskit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeInstanceDataKeyResult.lift(it) },
+        // Error FFI converter
+        KmsException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Like `generateDataKeyPair`, with a blob that carries its key version.
+     */
+    @Throws(KmsException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `advanceGenerateDataKeyPair`(`keyId`: kotlin.String, `keyPairSpec`: kotlin.String, `keyFormat`: kotlin.String?, `aad`: kotlin.ByteArray?) : DataKeyPairResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_kmskit_uniffi_fn_method_instanceclient_advance_generate_data_key_pair(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`keyId`),
+        FfiConverterString.lower(`keyPairSpec`),
+        FfiConverterOptionalString.lower(`keyFormat`),
+        FfiConverterOptionalByteArray.lower(`aad`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_kmskit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDataKeyPairResult.lift(it) },
+        // Error FFI converter
+        KmsException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Like `generateDataKeyPairWithoutPlaintext`, with a blob that carries its key version.
+     */
+    @Throws(KmsException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `advanceGenerateDataKeyPairWithoutPlaintext`(`keyId`: kotlin.String, `keyPairSpec`: kotlin.String, `keyFormat`: kotlin.String?, `aad`: kotlin.ByteArray?) : DataKeyPairWithoutPlaintextResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_kmskit_uniffi_fn_method_instanceclient_advance_generate_data_key_pair_without_plaintext(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`keyId`),
+        FfiConverterString.lower(`keyPairSpec`),
+        FfiConverterOptionalString.lower(`keyFormat`),
+        FfiConverterOptionalByteArray.lower(`aad`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_kmskit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDataKeyPairWithoutPlaintextResult.lift(it) },
+        // Error FFI converter
+        KmsException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The id of the ClientKey that signs the requests.
+     */override fun `clientKeyId`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_method_instanceclient_client_key_id(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Decrypt: the key id, the blob and the `iv`/`aad`/`algorithm` used to encrypt.
+     */
+    @Throws(KmsException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `decrypt`(`keyId`: kotlin.String, `ciphertextBlob`: kotlin.ByteArray, `algorithm`: kotlin.String?, `aad`: kotlin.ByteArray?, `iv`: kotlin.ByteArray?, `paddingMode`: kotlin.String?) : InstanceDecryptResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_kmskit_uniffi_fn_method_instanceclient_decrypt(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`keyId`),
+        FfiConverterByteArray.lower(`ciphertextBlob`),
+        FfiConverterOptionalString.lower(`algorithm`),
+        FfiConverterOptionalByteArray.lower(`aad`),
+        FfiConverterOptionalByteArray.lower(`iv`),
+        FfiConverterOptionalString.lower(`paddingMode`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_kmskit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeInstanceDecryptResult.lift(it) },
+        // Error FFI converter
+        KmsException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Encrypt: symmetric (AES-GCM / SM4, `iv` and `aad` optional) or asymmetric (`algorithm`).
+     */
+    @Throws(KmsException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `encrypt`(`keyId`: kotlin.String, `plaintext`: kotlin.ByteArray, `algorithm`: kotlin.String?, `aad`: kotlin.ByteArray?, `iv`: kotlin.ByteArray?, `paddingMode`: kotlin.String?) : InstanceEncryptResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_kmskit_uniffi_fn_method_instanceclient_encrypt(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`keyId`),
+        FfiConverterByteArray.lower(`plaintext`),
+        FfiConverterOptionalString.lower(`algorithm`),
+        FfiConverterOptionalByteArray.lower(`aad`),
+        FfiConverterOptionalByteArray.lower(`iv`),
+        FfiConverterOptionalString.lower(`paddingMode`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_kmskit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeInstanceEncryptResult.lift(it) },
+        // Error FFI converter
+        KmsException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The Instance API endpoint (`https://host[:port]`).
+     */override fun `endpoint`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_method_instanceclient_endpoint(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A data key (`numberOfBytes` 1..=1024, default 32) in plaintext and encrypted.
+     */
+    @Throws(KmsException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `generateDataKey`(`keyId`: kotlin.String, `algorithm`: kotlin.String?, `numberOfBytes`: kotlin.UInt?, `aad`: kotlin.ByteArray?) : InstanceDataKeyResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_kmskit_uniffi_fn_method_instanceclient_generate_data_key(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`keyId`),
+        FfiConverterOptionalString.lower(`algorithm`),
+        FfiConverterOptionalUInt.lower(`numberOfBytes`),
+        FfiConverterOptionalByteArray.lower(`aad`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_kmskit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeInstanceDataKeyResult.lift(it) },
+        // Error FFI converter
+        KmsException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * A data key pair (`keyPairSpec` e.g. "RSA_2048", "EC_P256"; `keyFormat` "PEM" or "DER").
+     */
+    @Throws(KmsException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `generateDataKeyPair`(`keyId`: kotlin.String, `keyPairSpec`: kotlin.String, `algorithm`: kotlin.String?, `keyFormat`: kotlin.String?, `aad`: kotlin.ByteArray?) : DataKeyPairResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_kmskit_uniffi_fn_method_instanceclient_generate_data_key_pair(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`keyId`),
+        FfiConverterString.lower(`keyPairSpec`),
+        FfiConverterOptionalString.lower(`algorithm`),
+        FfiConverterOptionalString.lower(`keyFormat`),
+        FfiConverterOptionalByteArray.lower(`aad`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_kmskit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDataKeyPairResult.lift(it) },
+        // Error FFI converter
+        KmsException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * A data key pair without the private key in plaintext.
+     */
+    @Throws(KmsException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `generateDataKeyPairWithoutPlaintext`(`keyId`: kotlin.String, `keyPairSpec`: kotlin.String, `algorithm`: kotlin.String?, `keyFormat`: kotlin.String?, `aad`: kotlin.ByteArray?) : DataKeyPairWithoutPlaintextResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_kmskit_uniffi_fn_method_instanceclient_generate_data_key_pair_without_plaintext(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`keyId`),
+        FfiConverterString.lower(`keyPairSpec`),
+        FfiConverterOptionalString.lower(`algorithm`),
+        FfiConverterOptionalString.lower(`keyFormat`),
+        FfiConverterOptionalByteArray.lower(`aad`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_kmskit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDataKeyPairWithoutPlaintextResult.lift(it) },
+        // Error FFI converter
+        KmsException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * `length` random bytes from the instance.
+     */
+    @Throws(KmsException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `generateRandom`(`length`: kotlin.UInt) : RandomResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_kmskit_uniffi_fn_method_instanceclient_generate_random(
+                uniffiHandle,
+                
+        FfiConverterUInt.lower(`length`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_kmskit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeRandomResult.lift(it) },
+        // Error FFI converter
+        KmsException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The public key of an asymmetric key, as PEM text.
+     */
+    @Throws(KmsException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getPublicKey`(`keyId`: kotlin.String) : PublicKeyResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_kmskit_uniffi_fn_method_instanceclient_get_public_key(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`keyId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_kmskit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypePublicKeyResult.lift(it) },
+        // Error FFI converter
+        KmsException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * A secret's value through the dedicated gateway.
+     */
+    @Throws(KmsException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getSecretValue`(`secretName`: kotlin.String, `versionStage`: kotlin.String?, `versionId`: kotlin.String?, `fetchExtendedConfig`: kotlin.Boolean?) : InstanceSecretValue {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_kmskit_uniffi_fn_method_instanceclient_get_secret_value(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`secretName`),
+        FfiConverterOptionalString.lower(`versionStage`),
+        FfiConverterOptionalString.lower(`versionId`),
+        FfiConverterOptionalBoolean.lower(`fetchExtendedConfig`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_kmskit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeInstanceSecretValue.lift(it) },
+        // Error FFI converter
+        KmsException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Sign a message (`messageType` "RAW", the default, or "DIGEST").
+     */
+    @Throws(KmsException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `sign`(`keyId`: kotlin.String, `algorithm`: kotlin.String, `message`: kotlin.ByteArray, `messageType`: kotlin.String?) : SignResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_kmskit_uniffi_fn_method_instanceclient_sign(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`keyId`),
+        FfiConverterString.lower(`algorithm`),
+        FfiConverterByteArray.lower(`message`),
+        FfiConverterOptionalString.lower(`messageType`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_kmskit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeSignResult.lift(it) },
+        // Error FFI converter
+        KmsException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Verify a signature; `value` of the result says whether it is valid.
+     */
+    @Throws(KmsException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `verify`(`keyId`: kotlin.String, `algorithm`: kotlin.String, `message`: kotlin.ByteArray, `signature`: kotlin.ByteArray, `messageType`: kotlin.String?) : VerifyResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_kmskit_uniffi_fn_method_instanceclient_verify(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`keyId`),
+        FfiConverterString.lower(`algorithm`),
+        FfiConverterByteArray.lower(`message`),
+        FfiConverterByteArray.lower(`signature`),
+        FfiConverterOptionalString.lower(`messageType`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_kmskit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_kmskit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeVerifyResult.lift(it) },
+        // Error FFI converter
+        KmsException.ErrorHandler,
+    )
+    }
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInstanceClient: FfiConverter<InstanceClient, Long> {
+    override fun lower(value: InstanceClient): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): InstanceClient {
+        return InstanceClient(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): InstanceClient {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: InstanceClient) = 8UL
+
+    override fun write(value: InstanceClient, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
 // This template implements a class for working with a Rust struct via a handle
 // to the live Rust struct on the other side of the FFI.
 //
@@ -1400,6 +3274,23 @@ public interface KmsClientInterface {
      * Reads a secret's value (`version_stage` defaults to ACSCurrent on the service side).
      */
     suspend fun `getSecretValue`(`secretName`: kotlin.String, `versionId`: kotlin.String? = null, `versionStage`: kotlin.String? = null, `fetchExtendedConfig`: kotlin.Boolean? = null): SecretValue
+    
+    /**
+     * The Instance API of the dedicated gateway; `KmsException.Configuration` without a
+     * `clientKey` in the options.
+     */
+    fun `instance`(): InstanceClient
+    
+    /**
+     * This client's route: `auto`, `shared` or `dedicated`.
+     */
+    fun `route`(): kotlin.String
+    
+    /**
+     * The same client (same connections and credentials) with another route: `auto`,
+     * `shared` or `dedicated`.
+     */
+    fun `withRoute`(`route`: kotlin.String): KmsClient
     
     companion object
 }
@@ -1687,6 +3578,59 @@ open class KmsClient: Disposable, AutoCloseable, KmsClientInterface
     }
 
     
+    /**
+     * The Instance API of the dedicated gateway; `KmsException.Configuration` without a
+     * `clientKey` in the options.
+     */
+    @Throws(KmsException::class)override fun `instance`(): InstanceClient {
+            return FfiConverterTypeInstanceClient.lift(
+    callWithHandle {
+    uniffiRustCallWithError(KmsException) { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_method_kmsclient_instance(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * This client's route: `auto`, `shared` or `dedicated`.
+     */override fun `route`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_method_kmsclient_route(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The same client (same connections and credentials) with another route: `auto`,
+     * `shared` or `dedicated`.
+     */
+    @Throws(KmsException::class)override fun `withRoute`(`route`: kotlin.String): KmsClient {
+            return FfiConverterTypeKmsClient.lift(
+    callWithHandle {
+    uniffiRustCallWithError(KmsException) { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_method_kmsclient_with_route(
+        it,
+        
+        FfiConverterString.lower(`route`),_status)
+}
+    }
+    )
+    }
+    
+
+    
 
     
 
@@ -1721,6 +3665,72 @@ public object FfiConverterTypeKmsClient: FfiConverter<KmsClient, Long> {
 
     override fun write(value: KmsClient, buf: ByteBuffer) {
         buf.putLong(lower(value))
+    }
+}
+
+
+
+/**
+ * `advanceEncrypt`: the blob also names the key version, so decryption needs no key id.
+ */
+data class AdvanceEncryptResult (
+    var `keyId`: kotlin.String
+    , 
+    var `ciphertextBlob`: kotlin.ByteArray
+    , 
+    var `iv`: kotlin.ByteArray
+    , 
+    var `algorithm`: kotlin.String
+    , 
+    var `paddingMode`: kotlin.String
+    , 
+    var `keyVersionId`: kotlin.String
+    , 
+    var `requestId`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAdvanceEncryptResult: FfiConverterRustBuffer<AdvanceEncryptResult> {
+    override fun read(buf: ByteBuffer): AdvanceEncryptResult {
+        return AdvanceEncryptResult(
+            FfiConverterString.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AdvanceEncryptResult) = (
+            FfiConverterString.allocationSize(value.`keyId`) +
+            FfiConverterByteArray.allocationSize(value.`ciphertextBlob`) +
+            FfiConverterByteArray.allocationSize(value.`iv`) +
+            FfiConverterString.allocationSize(value.`algorithm`) +
+            FfiConverterString.allocationSize(value.`paddingMode`) +
+            FfiConverterString.allocationSize(value.`keyVersionId`) +
+            FfiConverterString.allocationSize(value.`requestId`)
+    )
+
+    override fun write(value: AdvanceEncryptResult, buf: ByteBuffer) {
+            FfiConverterString.write(value.`keyId`, buf)
+            FfiConverterByteArray.write(value.`ciphertextBlob`, buf)
+            FfiConverterByteArray.write(value.`iv`, buf)
+            FfiConverterString.write(value.`algorithm`, buf)
+            FfiConverterString.write(value.`paddingMode`, buf)
+            FfiConverterString.write(value.`keyVersionId`, buf)
+            FfiConverterString.write(value.`requestId`, buf)
     }
 }
 
@@ -1786,11 +3796,28 @@ data class ClientOptions (
     var `signatureVersion`: kotlin.String? = null 
     , 
     /**
-     * Credentials; `null` (like `Credentials.Environment`) reads the environment at each call.
+     * Credentials for RAM-authenticated calls; `null` = the default chain.
      */
     var `credentials`: Credentials? = null 
+    , 
+    /**
+     * A ClientKey: enables `KmsClient.instance()` (the Instance API of the dedicated gateway)
+     * and, with route `auto`, sends encrypt/decrypt/data keys/secrets there.
+     */
+    var `clientKey`: ClientKey? = null 
+    , 
+    /**
+     * The dedicated gateway's Instance API endpoint (`https://host[:port]`), when it differs
+     * from the one `instanceId` or `endpoint` give. Needs a `clientKey`.
+     */
+    var `instanceEndpoint`: kotlin.String? = null 
+    , 
+    /**
+     * `auto` (default), `shared` or `dedicated`: where the data-plane operations go.
+     */
+    var `route`: kotlin.String? = null 
     
-){
+): Disposable{
     
 
     
@@ -1802,6 +3829,28 @@ data class ClientOptions (
     UniffiLib.uniffi_kmskit_uniffi_fn_method_clientoptions_uniffi_trait_debug(FfiConverterTypeClientOptions.lower(this),
         _status)
 }
+    )
+    }
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`endpoint`,
+        this.`region`,
+        this.`gateway`,
+        this.`instanceId`,
+        this.`caPem`,
+        this.`caFile`,
+        this.`connectTimeoutMs`,
+        this.`readTimeoutMs`,
+        this.`maxAttempts`,
+        this.`userAgentSuffix`,
+        this.`signatureVersion`,
+        this.`credentials`,
+        this.`clientKey`,
+        this.`instanceEndpoint`,
+        this.`route`
     )
     }
     
@@ -1826,6 +3875,9 @@ public object FfiConverterTypeClientOptions: FfiConverterRustBuffer<ClientOption
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeCredentials.read(buf),
+            FfiConverterOptionalTypeClientKey.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -1841,7 +3893,10 @@ public object FfiConverterTypeClientOptions: FfiConverterRustBuffer<ClientOption
             FfiConverterOptionalUInt.allocationSize(value.`maxAttempts`) +
             FfiConverterOptionalString.allocationSize(value.`userAgentSuffix`) +
             FfiConverterOptionalString.allocationSize(value.`signatureVersion`) +
-            FfiConverterOptionalTypeCredentials.allocationSize(value.`credentials`)
+            FfiConverterOptionalTypeCredentials.allocationSize(value.`credentials`) +
+            FfiConverterOptionalTypeClientKey.allocationSize(value.`clientKey`) +
+            FfiConverterOptionalString.allocationSize(value.`instanceEndpoint`) +
+            FfiConverterOptionalString.allocationSize(value.`route`)
     )
 
     override fun write(value: ClientOptions, buf: ByteBuffer) {
@@ -1857,6 +3912,226 @@ public object FfiConverterTypeClientOptions: FfiConverterRustBuffer<ClientOption
             FfiConverterOptionalString.write(value.`userAgentSuffix`, buf)
             FfiConverterOptionalString.write(value.`signatureVersion`, buf)
             FfiConverterOptionalTypeCredentials.write(value.`credentials`, buf)
+            FfiConverterOptionalTypeClientKey.write(value.`clientKey`, buf)
+            FfiConverterOptionalString.write(value.`instanceEndpoint`, buf)
+            FfiConverterOptionalString.write(value.`route`, buf)
+    }
+}
+
+
+
+/**
+ * What a custom provider returns. A `securityToken` makes it STS credentials; with an
+ * `expiration` the client asks again shortly before it, without one every 15 minutes.
+ */
+data class CredentialValue (
+    var `accessKeyId`: kotlin.String
+    , 
+    var `accessKeySecret`: kotlin.String
+    , 
+    var `securityToken`: kotlin.String? = null 
+    , 
+    var `expiration`: java.time.Instant? = null 
+    
+){
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_method_credentialvalue_uniffi_trait_debug(FfiConverterTypeCredentialValue.lower(this),
+        _status)
+}
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCredentialValue: FfiConverterRustBuffer<CredentialValue> {
+    override fun read(buf: ByteBuffer): CredentialValue {
+        return CredentialValue(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CredentialValue) = (
+            FfiConverterString.allocationSize(value.`accessKeyId`) +
+            FfiConverterString.allocationSize(value.`accessKeySecret`) +
+            FfiConverterOptionalString.allocationSize(value.`securityToken`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`expiration`)
+    )
+
+    override fun write(value: CredentialValue, buf: ByteBuffer) {
+            FfiConverterString.write(value.`accessKeyId`, buf)
+            FfiConverterString.write(value.`accessKeySecret`, buf)
+            FfiConverterOptionalString.write(value.`securityToken`, buf)
+            FfiConverterOptionalTimestamp.write(value.`expiration`, buf)
+    }
+}
+
+
+
+/**
+ * `generateDataKeyPair` and `advanceGenerateDataKeyPair`.
+ */
+data class DataKeyPairResult (
+    var `keyId`: kotlin.String
+    , 
+    var `iv`: kotlin.ByteArray
+    , 
+    var `keyPairSpec`: kotlin.String
+    , 
+    var `privateKeyPlaintext`: kotlin.ByteArray
+    , 
+    var `privateKeyCiphertextBlob`: kotlin.ByteArray
+    , 
+    var `publicKey`: kotlin.ByteArray
+    , 
+    var `algorithm`: kotlin.String
+    , 
+    var `keyVersionId`: kotlin.String
+    , 
+    var `requestId`: kotlin.String
+    
+){
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_method_datakeypairresult_uniffi_trait_debug(FfiConverterTypeDataKeyPairResult.lower(this),
+        _status)
+}
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDataKeyPairResult: FfiConverterRustBuffer<DataKeyPairResult> {
+    override fun read(buf: ByteBuffer): DataKeyPairResult {
+        return DataKeyPairResult(
+            FfiConverterString.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DataKeyPairResult) = (
+            FfiConverterString.allocationSize(value.`keyId`) +
+            FfiConverterByteArray.allocationSize(value.`iv`) +
+            FfiConverterString.allocationSize(value.`keyPairSpec`) +
+            FfiConverterByteArray.allocationSize(value.`privateKeyPlaintext`) +
+            FfiConverterByteArray.allocationSize(value.`privateKeyCiphertextBlob`) +
+            FfiConverterByteArray.allocationSize(value.`publicKey`) +
+            FfiConverterString.allocationSize(value.`algorithm`) +
+            FfiConverterString.allocationSize(value.`keyVersionId`) +
+            FfiConverterString.allocationSize(value.`requestId`)
+    )
+
+    override fun write(value: DataKeyPairResult, buf: ByteBuffer) {
+            FfiConverterString.write(value.`keyId`, buf)
+            FfiConverterByteArray.write(value.`iv`, buf)
+            FfiConverterString.write(value.`keyPairSpec`, buf)
+            FfiConverterByteArray.write(value.`privateKeyPlaintext`, buf)
+            FfiConverterByteArray.write(value.`privateKeyCiphertextBlob`, buf)
+            FfiConverterByteArray.write(value.`publicKey`, buf)
+            FfiConverterString.write(value.`algorithm`, buf)
+            FfiConverterString.write(value.`keyVersionId`, buf)
+            FfiConverterString.write(value.`requestId`, buf)
+    }
+}
+
+
+
+/**
+ * `generateDataKeyPairWithoutPlaintext` and its Advance form.
+ */
+data class DataKeyPairWithoutPlaintextResult (
+    var `keyId`: kotlin.String
+    , 
+    var `iv`: kotlin.ByteArray
+    , 
+    var `keyPairSpec`: kotlin.String
+    , 
+    var `privateKeyCiphertextBlob`: kotlin.ByteArray
+    , 
+    var `publicKey`: kotlin.ByteArray
+    , 
+    var `algorithm`: kotlin.String
+    , 
+    var `keyVersionId`: kotlin.String
+    , 
+    var `requestId`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDataKeyPairWithoutPlaintextResult: FfiConverterRustBuffer<DataKeyPairWithoutPlaintextResult> {
+    override fun read(buf: ByteBuffer): DataKeyPairWithoutPlaintextResult {
+        return DataKeyPairWithoutPlaintextResult(
+            FfiConverterString.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DataKeyPairWithoutPlaintextResult) = (
+            FfiConverterString.allocationSize(value.`keyId`) +
+            FfiConverterByteArray.allocationSize(value.`iv`) +
+            FfiConverterString.allocationSize(value.`keyPairSpec`) +
+            FfiConverterByteArray.allocationSize(value.`privateKeyCiphertextBlob`) +
+            FfiConverterByteArray.allocationSize(value.`publicKey`) +
+            FfiConverterString.allocationSize(value.`algorithm`) +
+            FfiConverterString.allocationSize(value.`keyVersionId`) +
+            FfiConverterString.allocationSize(value.`requestId`)
+    )
+
+    override fun write(value: DataKeyPairWithoutPlaintextResult, buf: ByteBuffer) {
+            FfiConverterString.write(value.`keyId`, buf)
+            FfiConverterByteArray.write(value.`iv`, buf)
+            FfiConverterString.write(value.`keyPairSpec`, buf)
+            FfiConverterByteArray.write(value.`privateKeyCiphertextBlob`, buf)
+            FfiConverterByteArray.write(value.`publicKey`, buf)
+            FfiConverterString.write(value.`algorithm`, buf)
+            FfiConverterString.write(value.`keyVersionId`, buf)
+            FfiConverterString.write(value.`requestId`, buf)
     }
 }
 
@@ -2090,6 +4365,413 @@ public object FfiConverterTypeGenerateDataKeyWithoutPlaintextResult: FfiConverte
 
 
 /**
+ * `generateDataKey` and `advanceGenerateDataKey`.
+ */
+data class InstanceDataKeyResult (
+    var `keyId`: kotlin.String
+    , 
+    var `iv`: kotlin.ByteArray
+    , 
+    var `plaintext`: kotlin.ByteArray
+    , 
+    var `ciphertextBlob`: kotlin.ByteArray
+    , 
+    var `algorithm`: kotlin.String
+    , 
+    var `keyVersionId`: kotlin.String
+    , 
+    var `requestId`: kotlin.String
+    
+){
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_method_instancedatakeyresult_uniffi_trait_debug(FfiConverterTypeInstanceDataKeyResult.lower(this),
+        _status)
+}
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInstanceDataKeyResult: FfiConverterRustBuffer<InstanceDataKeyResult> {
+    override fun read(buf: ByteBuffer): InstanceDataKeyResult {
+        return InstanceDataKeyResult(
+            FfiConverterString.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InstanceDataKeyResult) = (
+            FfiConverterString.allocationSize(value.`keyId`) +
+            FfiConverterByteArray.allocationSize(value.`iv`) +
+            FfiConverterByteArray.allocationSize(value.`plaintext`) +
+            FfiConverterByteArray.allocationSize(value.`ciphertextBlob`) +
+            FfiConverterString.allocationSize(value.`algorithm`) +
+            FfiConverterString.allocationSize(value.`keyVersionId`) +
+            FfiConverterString.allocationSize(value.`requestId`)
+    )
+
+    override fun write(value: InstanceDataKeyResult, buf: ByteBuffer) {
+            FfiConverterString.write(value.`keyId`, buf)
+            FfiConverterByteArray.write(value.`iv`, buf)
+            FfiConverterByteArray.write(value.`plaintext`, buf)
+            FfiConverterByteArray.write(value.`ciphertextBlob`, buf)
+            FfiConverterString.write(value.`algorithm`, buf)
+            FfiConverterString.write(value.`keyVersionId`, buf)
+            FfiConverterString.write(value.`requestId`, buf)
+    }
+}
+
+
+
+/**
+ * `decrypt` and `advanceDecrypt` (`keyVersionId` is empty for `decrypt`).
+ */
+data class InstanceDecryptResult (
+    var `keyId`: kotlin.String
+    , 
+    var `plaintext`: kotlin.ByteArray
+    , 
+    var `algorithm`: kotlin.String
+    , 
+    var `paddingMode`: kotlin.String
+    , 
+    var `keyVersionId`: kotlin.String
+    , 
+    var `requestId`: kotlin.String
+    
+){
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_method_instancedecryptresult_uniffi_trait_debug(FfiConverterTypeInstanceDecryptResult.lower(this),
+        _status)
+}
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInstanceDecryptResult: FfiConverterRustBuffer<InstanceDecryptResult> {
+    override fun read(buf: ByteBuffer): InstanceDecryptResult {
+        return InstanceDecryptResult(
+            FfiConverterString.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InstanceDecryptResult) = (
+            FfiConverterString.allocationSize(value.`keyId`) +
+            FfiConverterByteArray.allocationSize(value.`plaintext`) +
+            FfiConverterString.allocationSize(value.`algorithm`) +
+            FfiConverterString.allocationSize(value.`paddingMode`) +
+            FfiConverterString.allocationSize(value.`keyVersionId`) +
+            FfiConverterString.allocationSize(value.`requestId`)
+    )
+
+    override fun write(value: InstanceDecryptResult, buf: ByteBuffer) {
+            FfiConverterString.write(value.`keyId`, buf)
+            FfiConverterByteArray.write(value.`plaintext`, buf)
+            FfiConverterString.write(value.`algorithm`, buf)
+            FfiConverterString.write(value.`paddingMode`, buf)
+            FfiConverterString.write(value.`keyVersionId`, buf)
+            FfiConverterString.write(value.`requestId`, buf)
+    }
+}
+
+
+
+/**
+ * `encrypt`.
+ */
+data class InstanceEncryptResult (
+    var `keyId`: kotlin.String
+    , 
+    var `ciphertextBlob`: kotlin.ByteArray
+    , 
+    var `iv`: kotlin.ByteArray
+    , 
+    var `algorithm`: kotlin.String
+    , 
+    var `paddingMode`: kotlin.String
+    , 
+    var `requestId`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInstanceEncryptResult: FfiConverterRustBuffer<InstanceEncryptResult> {
+    override fun read(buf: ByteBuffer): InstanceEncryptResult {
+        return InstanceEncryptResult(
+            FfiConverterString.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InstanceEncryptResult) = (
+            FfiConverterString.allocationSize(value.`keyId`) +
+            FfiConverterByteArray.allocationSize(value.`ciphertextBlob`) +
+            FfiConverterByteArray.allocationSize(value.`iv`) +
+            FfiConverterString.allocationSize(value.`algorithm`) +
+            FfiConverterString.allocationSize(value.`paddingMode`) +
+            FfiConverterString.allocationSize(value.`requestId`)
+    )
+
+    override fun write(value: InstanceEncryptResult, buf: ByteBuffer) {
+            FfiConverterString.write(value.`keyId`, buf)
+            FfiConverterByteArray.write(value.`ciphertextBlob`, buf)
+            FfiConverterByteArray.write(value.`iv`, buf)
+            FfiConverterString.write(value.`algorithm`, buf)
+            FfiConverterString.write(value.`paddingMode`, buf)
+            FfiConverterString.write(value.`requestId`, buf)
+    }
+}
+
+
+
+/**
+ * `getSecretValue` over the Instance API (absent fields are empty strings).
+ */
+data class InstanceSecretValue (
+    var `secretName`: kotlin.String
+    , 
+    var `secretType`: kotlin.String
+    , 
+    var `secretData`: kotlin.String
+    , 
+    var `secretDataType`: kotlin.String
+    , 
+    var `versionStages`: List<kotlin.String>
+    , 
+    var `versionId`: kotlin.String
+    , 
+    var `createTime`: kotlin.String
+    , 
+    var `lastRotationDate`: kotlin.String
+    , 
+    var `nextRotationDate`: kotlin.String
+    , 
+    var `extendedConfig`: kotlin.String
+    , 
+    var `automaticRotation`: kotlin.String
+    , 
+    var `rotationInterval`: kotlin.String
+    , 
+    var `requestId`: kotlin.String
+    
+){
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_method_instancesecretvalue_uniffi_trait_debug(FfiConverterTypeInstanceSecretValue.lower(this),
+        _status)
+}
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInstanceSecretValue: FfiConverterRustBuffer<InstanceSecretValue> {
+    override fun read(buf: ByteBuffer): InstanceSecretValue {
+        return InstanceSecretValue(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InstanceSecretValue) = (
+            FfiConverterString.allocationSize(value.`secretName`) +
+            FfiConverterString.allocationSize(value.`secretType`) +
+            FfiConverterString.allocationSize(value.`secretData`) +
+            FfiConverterString.allocationSize(value.`secretDataType`) +
+            FfiConverterSequenceString.allocationSize(value.`versionStages`) +
+            FfiConverterString.allocationSize(value.`versionId`) +
+            FfiConverterString.allocationSize(value.`createTime`) +
+            FfiConverterString.allocationSize(value.`lastRotationDate`) +
+            FfiConverterString.allocationSize(value.`nextRotationDate`) +
+            FfiConverterString.allocationSize(value.`extendedConfig`) +
+            FfiConverterString.allocationSize(value.`automaticRotation`) +
+            FfiConverterString.allocationSize(value.`rotationInterval`) +
+            FfiConverterString.allocationSize(value.`requestId`)
+    )
+
+    override fun write(value: InstanceSecretValue, buf: ByteBuffer) {
+            FfiConverterString.write(value.`secretName`, buf)
+            FfiConverterString.write(value.`secretType`, buf)
+            FfiConverterString.write(value.`secretData`, buf)
+            FfiConverterString.write(value.`secretDataType`, buf)
+            FfiConverterSequenceString.write(value.`versionStages`, buf)
+            FfiConverterString.write(value.`versionId`, buf)
+            FfiConverterString.write(value.`createTime`, buf)
+            FfiConverterString.write(value.`lastRotationDate`, buf)
+            FfiConverterString.write(value.`nextRotationDate`, buf)
+            FfiConverterString.write(value.`extendedConfig`, buf)
+            FfiConverterString.write(value.`automaticRotation`, buf)
+            FfiConverterString.write(value.`rotationInterval`, buf)
+            FfiConverterString.write(value.`requestId`, buf)
+    }
+}
+
+
+
+/**
+ * `getPublicKey`: the PEM text.
+ */
+data class PublicKeyResult (
+    var `keyId`: kotlin.String
+    , 
+    var `publicKey`: kotlin.String
+    , 
+    var `requestId`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePublicKeyResult: FfiConverterRustBuffer<PublicKeyResult> {
+    override fun read(buf: ByteBuffer): PublicKeyResult {
+        return PublicKeyResult(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PublicKeyResult) = (
+            FfiConverterString.allocationSize(value.`keyId`) +
+            FfiConverterString.allocationSize(value.`publicKey`) +
+            FfiConverterString.allocationSize(value.`requestId`)
+    )
+
+    override fun write(value: PublicKeyResult, buf: ByteBuffer) {
+            FfiConverterString.write(value.`keyId`, buf)
+            FfiConverterString.write(value.`publicKey`, buf)
+            FfiConverterString.write(value.`requestId`, buf)
+    }
+}
+
+
+
+/**
+ * `generateRandom`.
+ */
+data class RandomResult (
+    var `random`: kotlin.ByteArray
+    , 
+    var `requestId`: kotlin.String
+    
+){
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_method_randomresult_uniffi_trait_debug(FfiConverterTypeRandomResult.lower(this),
+        _status)
+}
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRandomResult: FfiConverterRustBuffer<RandomResult> {
+    override fun read(buf: ByteBuffer): RandomResult {
+        return RandomResult(
+            FfiConverterByteArray.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RandomResult) = (
+            FfiConverterByteArray.allocationSize(value.`random`) +
+            FfiConverterString.allocationSize(value.`requestId`)
+    )
+
+    override fun write(value: RandomResult, buf: ByteBuffer) {
+            FfiConverterByteArray.write(value.`random`, buf)
+            FfiConverterString.write(value.`requestId`, buf)
+    }
+}
+
+
+
+/**
  * The result of `getSecretValue`.
  */
 data class SecretValue (
@@ -2195,9 +4877,122 @@ public object FfiConverterTypeSecretValue: FfiConverterRustBuffer<SecretValue> {
 
 
 /**
- * Where the client's credentials come from.
+ * `sign`.
  */
-sealed class Credentials {
+data class SignResult (
+    var `keyId`: kotlin.String
+    , 
+    var `signature`: kotlin.ByteArray
+    , 
+    var `algorithm`: kotlin.String
+    , 
+    var `messageType`: kotlin.String
+    , 
+    var `requestId`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSignResult: FfiConverterRustBuffer<SignResult> {
+    override fun read(buf: ByteBuffer): SignResult {
+        return SignResult(
+            FfiConverterString.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SignResult) = (
+            FfiConverterString.allocationSize(value.`keyId`) +
+            FfiConverterByteArray.allocationSize(value.`signature`) +
+            FfiConverterString.allocationSize(value.`algorithm`) +
+            FfiConverterString.allocationSize(value.`messageType`) +
+            FfiConverterString.allocationSize(value.`requestId`)
+    )
+
+    override fun write(value: SignResult, buf: ByteBuffer) {
+            FfiConverterString.write(value.`keyId`, buf)
+            FfiConverterByteArray.write(value.`signature`, buf)
+            FfiConverterString.write(value.`algorithm`, buf)
+            FfiConverterString.write(value.`messageType`, buf)
+            FfiConverterString.write(value.`requestId`, buf)
+    }
+}
+
+
+
+/**
+ * `verify`: `value` is whether the signature is valid.
+ */
+data class VerifyResult (
+    var `keyId`: kotlin.String
+    , 
+    var `value`: kotlin.Boolean
+    , 
+    var `algorithm`: kotlin.String
+    , 
+    var `messageType`: kotlin.String
+    , 
+    var `requestId`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeVerifyResult: FfiConverterRustBuffer<VerifyResult> {
+    override fun read(buf: ByteBuffer): VerifyResult {
+        return VerifyResult(
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: VerifyResult) = (
+            FfiConverterString.allocationSize(value.`keyId`) +
+            FfiConverterBoolean.allocationSize(value.`value`) +
+            FfiConverterString.allocationSize(value.`algorithm`) +
+            FfiConverterString.allocationSize(value.`messageType`) +
+            FfiConverterString.allocationSize(value.`requestId`)
+    )
+
+    override fun write(value: VerifyResult, buf: ByteBuffer) {
+            FfiConverterString.write(value.`keyId`, buf)
+            FfiConverterBoolean.write(value.`value`, buf)
+            FfiConverterString.write(value.`algorithm`, buf)
+            FfiConverterString.write(value.`messageType`, buf)
+            FfiConverterString.write(value.`requestId`, buf)
+    }
+}
+
+
+
+/**
+ * Where the client's credentials come from. Unset optional fields fall back to the same
+ * environment variables and defaults as the core (docs/core.md).
+ */
+sealed class Credentials: Disposable  {
     
     /**
      * A long-term AccessKey pair.
@@ -2222,12 +5017,13 @@ sealed class Credentials {
     }
     
     /**
-     * Temporary STS credentials.
+     * Temporary STS credentials; `expiration` is informational (the service decides).
      */
     data class StsToken(
         val `id`: kotlin.String, 
         val `secret`: kotlin.String, 
-        val `token`: kotlin.String) : Credentials()
+        val `token`: kotlin.String, 
+        val `expiration`: java.time.Instant? = null ) : Credentials()
         
     {
         
@@ -2245,12 +5041,314 @@ sealed class Credentials {
     }
     
     /**
-     * ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / ALIBABA_CLOUD_SECURITY_TOKEN, read at each call.
+     * The ECS instance RAM role from the metadata service (IMDSv2, v1 fallback).
+     */
+    data class EcsRamRole(
+        val `roleName`: kotlin.String? = null , 
+        val `metadataEndpoint`: kotlin.String? = null , 
+        val `disableImdsV1`: kotlin.Boolean? = null ) : Credentials()
+        
+    {
+        
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_method_credentials_uniffi_trait_debug(FfiConverterTypeCredentials.lower(this),
+        _status)
+}
+    )
+    }
+        companion object
+    }
+    
+    /**
+     * STS AssumeRole signed with the `source` credentials (any variant, another role too).
+     */
+    data class RamRoleArn(
+        val `source`: Credentials, 
+        val `roleArn`: kotlin.String, 
+        val `roleSessionName`: kotlin.String? = null , 
+        val `durationSeconds`: kotlin.ULong? = null , 
+        val `policy`: kotlin.String? = null , 
+        val `externalId`: kotlin.String? = null , 
+        val `stsRegion`: kotlin.String? = null , 
+        val `stsEndpoint`: kotlin.String? = null , 
+        val `enableVpc`: kotlin.Boolean? = null ) : Credentials()
+        
+    {
+        
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_method_credentials_uniffi_trait_debug(FfiConverterTypeCredentials.lower(this),
+        _status)
+}
+    )
+    }
+        companion object
+    }
+    
+    /**
+     * STS AssumeRoleWithOIDC with a token file (re-read at every refresh).
+     */
+    data class OidcRoleArn(
+        val `roleArn`: kotlin.String? = null , 
+        val `oidcProviderArn`: kotlin.String? = null , 
+        val `oidcTokenFile`: kotlin.String? = null , 
+        val `roleSessionName`: kotlin.String? = null , 
+        val `durationSeconds`: kotlin.ULong? = null , 
+        val `policy`: kotlin.String? = null , 
+        val `stsRegion`: kotlin.String? = null , 
+        val `stsEndpoint`: kotlin.String? = null , 
+        val `enableVpc`: kotlin.Boolean? = null ) : Credentials()
+        
+    {
+        
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_method_credentials_uniffi_trait_debug(FfiConverterTypeCredentials.lower(this),
+        _status)
+}
+    )
+    }
+        companion object
+    }
+    
+    /**
+     * A credentials URI answering the official JSON document.
+     */
+    data class CredentialsUri(
+        val `uri`: kotlin.String) : Credentials()
+        
+    {
+        
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_method_credentials_uniffi_trait_debug(FfiConverterTypeCredentials.lower(this),
+        _status)
+}
+    )
+    }
+        companion object
+    }
+    
+    /**
+     * A profile of the Alibaba Cloud CLI's `~/.aliyun/config.json`.
+     */
+    data class CliProfile(
+        val `profileName`: kotlin.String? = null , 
+        val `configFile`: kotlin.String? = null , 
+        val `stsEndpoint`: kotlin.String? = null , 
+        val `metadataEndpoint`: kotlin.String? = null ) : Credentials()
+        
+    {
+        
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_method_credentials_uniffi_trait_debug(FfiConverterTypeCredentials.lower(this),
+        _status)
+}
+    )
+    }
+        companion object
+    }
+    
+    /**
+     * A section of `~/.alibabacloud/credentials.ini`.
+     */
+    data class IniProfile(
+        val `profileName`: kotlin.String? = null , 
+        val `credentialsFile`: kotlin.String? = null , 
+        val `stsEndpoint`: kotlin.String? = null , 
+        val `metadataEndpoint`: kotlin.String? = null ) : Credentials()
+        
+    {
+        
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_method_credentials_uniffi_trait_debug(FfiConverterTypeCredentials.lower(this),
+        _status)
+}
+    )
+    }
+        companion object
+    }
+    
+    /**
+     * The official default chain (env, OIDC, CLI profile, ini profile, ECS role, URI); also
+     * what a client without `credentials` uses.
+     */
+    data class DefaultChain(
+        val `stsEndpoint`: kotlin.String? = null , 
+        val `metadataEndpoint`: kotlin.String? = null ) : Credentials()
+        
+    {
+        
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_method_credentials_uniffi_trait_debug(FfiConverterTypeCredentials.lower(this),
+        _status)
+}
+    )
+    }
+        companion object
+    }
+    
+    /**
+     * A provider written in Kotlin or Swift, cached like the STS providers.
+     */
+    data class Custom(
+        val `provider`: io.kmskit.CredentialsProvider) : Credentials()
+        
+    {
+        
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_method_credentials_uniffi_trait_debug(FfiConverterTypeCredentials.lower(this),
+        _status)
+}
+    )
+    }
+        companion object
+    }
+    
+    /**
+     * ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / ALIBABA_CLOUD_SECURITY_TOKEN, read when the
+     * client is built.
      */
     object Environment : Credentials()
     
     
 
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        when(this) {
+            is Credentials.AccessKey -> {
+                
+    Disposable.destroy(
+        this.`id`,
+        this.`secret`
+    )
+                
+            }
+            is Credentials.StsToken -> {
+                
+    Disposable.destroy(
+        this.`id`,
+        this.`secret`,
+        this.`token`,
+        this.`expiration`
+    )
+                
+            }
+            is Credentials.EcsRamRole -> {
+                
+    Disposable.destroy(
+        this.`roleName`,
+        this.`metadataEndpoint`,
+        this.`disableImdsV1`
+    )
+                
+            }
+            is Credentials.RamRoleArn -> {
+                
+    Disposable.destroy(
+        this.`source`,
+        this.`roleArn`,
+        this.`roleSessionName`,
+        this.`durationSeconds`,
+        this.`policy`,
+        this.`externalId`,
+        this.`stsRegion`,
+        this.`stsEndpoint`,
+        this.`enableVpc`
+    )
+                
+            }
+            is Credentials.OidcRoleArn -> {
+                
+    Disposable.destroy(
+        this.`roleArn`,
+        this.`oidcProviderArn`,
+        this.`oidcTokenFile`,
+        this.`roleSessionName`,
+        this.`durationSeconds`,
+        this.`policy`,
+        this.`stsRegion`,
+        this.`stsEndpoint`,
+        this.`enableVpc`
+    )
+                
+            }
+            is Credentials.CredentialsUri -> {
+                
+    Disposable.destroy(
+        this.`uri`
+    )
+                
+            }
+            is Credentials.CliProfile -> {
+                
+    Disposable.destroy(
+        this.`profileName`,
+        this.`configFile`,
+        this.`stsEndpoint`,
+        this.`metadataEndpoint`
+    )
+                
+            }
+            is Credentials.IniProfile -> {
+                
+    Disposable.destroy(
+        this.`profileName`,
+        this.`credentialsFile`,
+        this.`stsEndpoint`,
+        this.`metadataEndpoint`
+    )
+                
+            }
+            is Credentials.DefaultChain -> {
+                
+    Disposable.destroy(
+        this.`stsEndpoint`,
+        this.`metadataEndpoint`
+    )
+                
+            }
+            is Credentials.Custom -> {
+                
+    Disposable.destroy(
+        this.`provider`
+    )
+                
+            }
+            is Credentials.Environment -> {// Nothing to destroy
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
     
 
     
@@ -2283,8 +5381,58 @@ public object FfiConverterTypeCredentials : FfiConverterRustBuffer<Credentials>{
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterOptionalTimestamp.read(buf),
                 )
-            3 -> Credentials.Environment
+            3 -> Credentials.EcsRamRole(
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalBoolean.read(buf),
+                )
+            4 -> Credentials.RamRoleArn(
+                FfiConverterTypeCredentials.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalBoolean.read(buf),
+                )
+            5 -> Credentials.OidcRoleArn(
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalBoolean.read(buf),
+                )
+            6 -> Credentials.CredentialsUri(
+                FfiConverterString.read(buf),
+                )
+            7 -> Credentials.CliProfile(
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                )
+            8 -> Credentials.IniProfile(
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                )
+            9 -> Credentials.DefaultChain(
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                )
+            10 -> Credentials.Custom(
+                FfiConverterTypeCredentialsProvider.read(buf),
+                )
+            11 -> Credentials.Environment
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
     }
@@ -2305,6 +5453,88 @@ public object FfiConverterTypeCredentials : FfiConverterRustBuffer<Credentials>{
                 + FfiConverterString.allocationSize(value.`id`)
                 + FfiConverterString.allocationSize(value.`secret`)
                 + FfiConverterString.allocationSize(value.`token`)
+                + FfiConverterOptionalTimestamp.allocationSize(value.`expiration`)
+            )
+        }
+        is Credentials.EcsRamRole -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalString.allocationSize(value.`roleName`)
+                + FfiConverterOptionalString.allocationSize(value.`metadataEndpoint`)
+                + FfiConverterOptionalBoolean.allocationSize(value.`disableImdsV1`)
+            )
+        }
+        is Credentials.RamRoleArn -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeCredentials.allocationSize(value.`source`)
+                + FfiConverterString.allocationSize(value.`roleArn`)
+                + FfiConverterOptionalString.allocationSize(value.`roleSessionName`)
+                + FfiConverterOptionalULong.allocationSize(value.`durationSeconds`)
+                + FfiConverterOptionalString.allocationSize(value.`policy`)
+                + FfiConverterOptionalString.allocationSize(value.`externalId`)
+                + FfiConverterOptionalString.allocationSize(value.`stsRegion`)
+                + FfiConverterOptionalString.allocationSize(value.`stsEndpoint`)
+                + FfiConverterOptionalBoolean.allocationSize(value.`enableVpc`)
+            )
+        }
+        is Credentials.OidcRoleArn -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalString.allocationSize(value.`roleArn`)
+                + FfiConverterOptionalString.allocationSize(value.`oidcProviderArn`)
+                + FfiConverterOptionalString.allocationSize(value.`oidcTokenFile`)
+                + FfiConverterOptionalString.allocationSize(value.`roleSessionName`)
+                + FfiConverterOptionalULong.allocationSize(value.`durationSeconds`)
+                + FfiConverterOptionalString.allocationSize(value.`policy`)
+                + FfiConverterOptionalString.allocationSize(value.`stsRegion`)
+                + FfiConverterOptionalString.allocationSize(value.`stsEndpoint`)
+                + FfiConverterOptionalBoolean.allocationSize(value.`enableVpc`)
+            )
+        }
+        is Credentials.CredentialsUri -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`uri`)
+            )
+        }
+        is Credentials.CliProfile -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalString.allocationSize(value.`profileName`)
+                + FfiConverterOptionalString.allocationSize(value.`configFile`)
+                + FfiConverterOptionalString.allocationSize(value.`stsEndpoint`)
+                + FfiConverterOptionalString.allocationSize(value.`metadataEndpoint`)
+            )
+        }
+        is Credentials.IniProfile -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalString.allocationSize(value.`profileName`)
+                + FfiConverterOptionalString.allocationSize(value.`credentialsFile`)
+                + FfiConverterOptionalString.allocationSize(value.`stsEndpoint`)
+                + FfiConverterOptionalString.allocationSize(value.`metadataEndpoint`)
+            )
+        }
+        is Credentials.DefaultChain -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalString.allocationSize(value.`stsEndpoint`)
+                + FfiConverterOptionalString.allocationSize(value.`metadataEndpoint`)
+            )
+        }
+        is Credentials.Custom -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeCredentialsProvider.allocationSize(value.`provider`)
             )
         }
         is Credentials.Environment -> {
@@ -2328,10 +5558,76 @@ public object FfiConverterTypeCredentials : FfiConverterRustBuffer<Credentials>{
                 FfiConverterString.write(value.`id`, buf)
                 FfiConverterString.write(value.`secret`, buf)
                 FfiConverterString.write(value.`token`, buf)
+                FfiConverterOptionalTimestamp.write(value.`expiration`, buf)
+                Unit
+            }
+            is Credentials.EcsRamRole -> {
+                buf.putInt(3)
+                FfiConverterOptionalString.write(value.`roleName`, buf)
+                FfiConverterOptionalString.write(value.`metadataEndpoint`, buf)
+                FfiConverterOptionalBoolean.write(value.`disableImdsV1`, buf)
+                Unit
+            }
+            is Credentials.RamRoleArn -> {
+                buf.putInt(4)
+                FfiConverterTypeCredentials.write(value.`source`, buf)
+                FfiConverterString.write(value.`roleArn`, buf)
+                FfiConverterOptionalString.write(value.`roleSessionName`, buf)
+                FfiConverterOptionalULong.write(value.`durationSeconds`, buf)
+                FfiConverterOptionalString.write(value.`policy`, buf)
+                FfiConverterOptionalString.write(value.`externalId`, buf)
+                FfiConverterOptionalString.write(value.`stsRegion`, buf)
+                FfiConverterOptionalString.write(value.`stsEndpoint`, buf)
+                FfiConverterOptionalBoolean.write(value.`enableVpc`, buf)
+                Unit
+            }
+            is Credentials.OidcRoleArn -> {
+                buf.putInt(5)
+                FfiConverterOptionalString.write(value.`roleArn`, buf)
+                FfiConverterOptionalString.write(value.`oidcProviderArn`, buf)
+                FfiConverterOptionalString.write(value.`oidcTokenFile`, buf)
+                FfiConverterOptionalString.write(value.`roleSessionName`, buf)
+                FfiConverterOptionalULong.write(value.`durationSeconds`, buf)
+                FfiConverterOptionalString.write(value.`policy`, buf)
+                FfiConverterOptionalString.write(value.`stsRegion`, buf)
+                FfiConverterOptionalString.write(value.`stsEndpoint`, buf)
+                FfiConverterOptionalBoolean.write(value.`enableVpc`, buf)
+                Unit
+            }
+            is Credentials.CredentialsUri -> {
+                buf.putInt(6)
+                FfiConverterString.write(value.`uri`, buf)
+                Unit
+            }
+            is Credentials.CliProfile -> {
+                buf.putInt(7)
+                FfiConverterOptionalString.write(value.`profileName`, buf)
+                FfiConverterOptionalString.write(value.`configFile`, buf)
+                FfiConverterOptionalString.write(value.`stsEndpoint`, buf)
+                FfiConverterOptionalString.write(value.`metadataEndpoint`, buf)
+                Unit
+            }
+            is Credentials.IniProfile -> {
+                buf.putInt(8)
+                FfiConverterOptionalString.write(value.`profileName`, buf)
+                FfiConverterOptionalString.write(value.`credentialsFile`, buf)
+                FfiConverterOptionalString.write(value.`stsEndpoint`, buf)
+                FfiConverterOptionalString.write(value.`metadataEndpoint`, buf)
+                Unit
+            }
+            is Credentials.DefaultChain -> {
+                buf.putInt(9)
+                FfiConverterOptionalString.write(value.`stsEndpoint`, buf)
+                FfiConverterOptionalString.write(value.`metadataEndpoint`, buf)
+                Unit
+            }
+            is Credentials.Custom -> {
+                buf.putInt(10)
+                FfiConverterTypeCredentialsProvider.write(value.`provider`, buf)
                 Unit
             }
             is Credentials.Environment -> {
-                buf.putInt(3)
+                buf.putInt(11)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -3196,6 +6492,70 @@ public object FfiConverterOptionalByteArray: FfiConverterRustBuffer<kotlin.ByteA
 /**
  * @suppress
  */
+public object FfiConverterOptionalTimestamp: FfiConverterRustBuffer<java.time.Instant?> {
+    override fun read(buf: ByteBuffer): java.time.Instant? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTimestamp.read(buf)
+    }
+
+    override fun allocationSize(value: java.time.Instant?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTimestamp.allocationSize(value)
+        }
+    }
+
+    override fun write(value: java.time.Instant?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTimestamp.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeClientKey: FfiConverterRustBuffer<ClientKey?> {
+    override fun read(buf: ByteBuffer): ClientKey? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeClientKey.read(buf)
+    }
+
+    override fun allocationSize(value: ClientKey?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeClientKey.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ClientKey?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeClientKey.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeCredentials: FfiConverterRustBuffer<Credentials?> {
     override fun read(buf: ByteBuffer): Credentials? {
         if (buf.get().toInt() == 0) {
@@ -3335,6 +6695,33 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
             return FfiConverterSequenceString.lift(
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_kmskit_uniffi_fn_func_core_operations(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * The kinds of credentials this face constructs: the variants of `Credentials`.
+         */ fun `credentialsTypes`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_func_credentials_types(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * The Instance API operations of the core (`kmskit::instance_api::INSTANCE_OPERATIONS`, API
+         * names); each one is a camelCase method of `InstanceClient`; the parity tests check that.
+         */ fun `instanceOperations`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_kmskit_uniffi_fn_func_instance_operations(
     
         _status)
 }

@@ -26,22 +26,56 @@ typedef struct kmskit_buffer kmskit_buffer;
 // its connection pool). Free with kmskit_client_free once no call is running.
 typedef struct kmskit_client kmskit_client;
 
+// A loaded ClientKey. Give it to kmskit_config_builder_set_client_key; free with
+// kmskit_client_key_free (builders and clients keep their own copy). Immutable, thread-safe.
+typedef struct kmskit_client_key kmskit_client_key;
+
 // Client options. Create with kmskit_config_builder_new, free with kmskit_config_builder_free.
 // Not thread-safe: set options from one thread.
 typedef struct kmskit_config_builder kmskit_config_builder;
+
+// A credentials provider. Create with one of the kmskit_credentials_*_new functions, give it
+// to kmskit_config_builder_set_credentials (or as the source of a RAM role ARN), free with
+// kmskit_credentials_free. Builders and clients keep their own reference: the handle may be
+// freed right after use. Thread-safe.
+typedef struct kmskit_credentials kmskit_credentials;
+
+// Options of the credentials providers, set one by one. Each constructor takes the ones its
+// provider uses and refuses the others (1101). Not thread-safe: set from one thread.
+typedef struct kmskit_credentials_options kmskit_credentials_options;
+
+// Where a credentials callback puts what it found. Valid only during the callback; use it
+// from the callback's thread only.
+typedef struct kmskit_credentials_sink kmskit_credentials_sink;
 
 // An error: code, kind, message and, when the service answered, its details.
 // Free with kmskit_error_free.
 typedef struct kmskit_error kmskit_error;
 
+// Optional arguments of the kmskit_client_instance_* functions. Not thread-safe: set from
+// one thread; may be reused for several calls.
+typedef struct kmskit_instance_options kmskit_instance_options;
+
 // The result of kmskit_client_encrypt, _decrypt, _generate_data_key,
-// _generate_data_key_without_plaintext or _get_secret_value. Free with kmskit_response_free.
-// Immutable: may be read from several threads.
+// _generate_data_key_without_plaintext, _get_secret_value or of a kmskit_client_instance_*
+// function. Free with kmskit_response_free. Immutable: may be read from several threads.
 typedef struct kmskit_response kmskit_response;
 
 // 0 on success, otherwise one of the KMSKIT_RESULT_* codes (the core's stable error numbers;
 // numbers are never reused, new ones may be added).
 typedef uint32_t kmskit_result;
+
+// A credentials callback: fills `sink` (kmskit_credentials_sink_set_access_key, and
+// optionally _set_security_token and _set_expiration) and returns KMSKIT_RESULT_OK, or
+// returns any other number to fail (optionally after kmskit_credentials_sink_set_error). It
+// runs on a kmskit thread, not the caller's; it must not call kmskit's blocking functions
+// (they refuse with 1001 there).
+typedef kmskit_result (*kmskit_credentials_callback)(void *userdata,
+                                                     struct kmskit_credentials_sink *sink);
+
+// Releases a callback's userdata (called exactly once, from whichever thread frees the last
+// user of the provider).
+typedef void (*kmskit_userdata_free)(void *userdata);
 
 // Success.
 #define KMSKIT_RESULT_OK 0
@@ -127,6 +161,14 @@ size_t kmskit_core_operation_count(void);
 // `index` is out of range. Static; never free.
 const char *kmskit_core_operation(size_t index);
 
+// How many Instance API operations the kmskit core defines (see kmskit_instance_operation).
+// Each operation `Name` has a function `kmskit_client_instance_<name in snake_case>`.
+size_t kmskit_instance_operation_count(void);
+
+// The Instance API name of operation number `index` ("Encrypt", "AdvanceEncrypt", ...), or
+// NULL when `index` is out of range. Static; never free.
+const char *kmskit_instance_operation(size_t index);
+
 // The buffer's bytes, followed by a NUL that kmskit_buffer_len does not count (text can be
 // used as a C string). Valid until kmskit_buffer_free(buf). NULL when `buf` is NULL.
 //
@@ -146,7 +188,7 @@ size_t kmskit_buffer_len(const struct kmskit_buffer *buf);
 // `buf` is NULL or a buffer from this library not freed yet.
 void kmskit_buffer_free(struct kmskit_buffer *buf);
 
-// Creates an empty builder (every option at its default; credentials from the environment).
+// Creates an empty builder (every option at its default; credentials from the default chain).
 //
 // # Safety
 // `out` is NULL or writable.
@@ -258,6 +300,92 @@ kmskit_result kmskit_config_builder_set_sts_token(struct kmskit_config_builder *
                                                   const char *access_key_secret,
                                                   const char *security_token);
 
+// Credentials from a provider handle (kmskit_credentials_*_new). The builder, and every client
+// built from it, keep their own reference: `creds` may be freed right after. Replaces
+// credentials set before. Without any, a client uses the default chain (read when the client
+// is built).
+//
+// # Safety
+// `builder` and `creds` are NULL or live.
+kmskit_result kmskit_config_builder_set_credentials(struct kmskit_config_builder *builder,
+                                                    const struct kmskit_credentials *creds);
+
+// The ClientKey of a dedicated gateway's Instance API (copied; `key` may be freed after).
+// With it the kmskit_client_instance_* functions work, and with route "auto" encrypt,
+// decrypt, the data key operations and get_secret_value go to the Instance API. Its endpoint:
+// kmskit_config_builder_set_instance_endpoint, else the dedicated gateway of
+// kmskit_config_builder_set_gateway, else the endpoint (checked by kmskit_client_new: 1101).
+//
+// # Safety
+// `builder` and `key` are NULL or live.
+kmskit_result kmskit_config_builder_set_client_key(struct kmskit_config_builder *builder,
+                                                   const struct kmskit_client_key *key);
+
+// The Instance API endpoint ("https://host[:port]" or "host[:port]", e.g.
+// "kst-hzz1234.cryptoservice.kms.aliyuncs.com"), when RAM-authenticated calls go elsewhere
+// (a region's shared gateway). Needs a ClientKey (else kmskit_client_new: 1101).
+//
+// # Safety
+// `builder` is NULL or live; `endpoint` is NULL or a NUL-terminated string.
+kmskit_result kmskit_config_builder_set_instance_endpoint(struct kmskit_config_builder *builder,
+                                                          const char *endpoint);
+
+// Where the data-plane operations (encrypt, decrypt, data keys, get_secret_value) go: "auto"
+// (default: the Instance API when a ClientKey is set), "shared" (always RAM-authenticated on
+// the endpoint) or "dedicated" (always the Instance API; needs a ClientKey). Anything else is
+// 1101. kmskit_client_call always uses the endpoint.
+//
+// # Safety
+// `builder` is NULL or live; `route` is NULL or a NUL-terminated string.
+kmskit_result kmskit_config_builder_set_route(struct kmskit_config_builder *builder,
+                                              const char *route);
+
+// Credentials from `callback(userdata, sink)`, cached by kmskit (see
+// kmskit_credentials_callback). `userdata_free` (may be NULL) is called exactly once with
+// `userdata`, when the last user of the provider is freed — also when this function fails
+// after checking `callback`. A failing callback makes the call fail with 1201
+// CredentialsUnavailable (message: the result and the sink's error message).
+//
+// # Safety
+// `callback` and `userdata` stay valid until `userdata_free` is called and may be used from
+// any thread; `out` and `err` are NULL or writable.
+kmskit_result kmskit_credentials_callback_new(kmskit_credentials_callback callback,
+                                              void *userdata,
+                                              kmskit_userdata_free userdata_free,
+                                              struct kmskit_credentials **out,
+                                              struct kmskit_error **err);
+
+// Sets the AccessKey id and secret (required; copied, the secret into wiped memory).
+//
+// # Safety
+// `sink` is NULL or the callback's sink; strings NULL or NUL-terminated.
+kmskit_result kmskit_credentials_sink_set_access_key(struct kmskit_credentials_sink *sink,
+                                                     const char *access_key_id,
+                                                     const char *access_key_secret);
+
+// Sets the STS security token (for temporary credentials).
+//
+// # Safety
+// `sink` is NULL or the callback's sink; `security_token` NULL or NUL-terminated.
+kmskit_result kmskit_credentials_sink_set_security_token(struct kmskit_credentials_sink *sink,
+                                                         const char *security_token);
+
+// Sets when the credentials expire, in seconds since the Unix epoch (with a security token):
+// kmskit asks again before then. Without it, kmskit asks again every 15 minutes.
+//
+// # Safety
+// `sink` is NULL or the callback's sink.
+kmskit_result kmskit_credentials_sink_set_expiration(struct kmskit_credentials_sink *sink,
+                                                     int64_t unix_seconds);
+
+// A message for a failing callback, added to the 1201 error's message. Never put secrets in
+// it.
+//
+// # Safety
+// `sink` is NULL or the callback's sink; `message` NULL or NUL-terminated.
+kmskit_result kmskit_credentials_sink_set_error(struct kmskit_credentials_sink *sink,
+                                                const char *message);
+
 // Creates a client from a builder. The builder is borrowed, not consumed: it may be changed and
 // reused, and must still be freed with kmskit_config_builder_free. Configuration errors (no
 // region and no endpoint, bad URL or CA, zero timeout...) are 1101. No network traffic happens
@@ -268,6 +396,18 @@ kmskit_result kmskit_config_builder_set_sts_token(struct kmskit_config_builder *
 kmskit_result kmskit_client_new(const struct kmskit_config_builder *builder,
                                 struct kmskit_client **out,
                                 struct kmskit_error **err);
+
+// A second handle on the same client (same connections, credentials and ClientKey) whose
+// data-plane operations are routed as `route`: "auto", "shared" or "dedicated" (1101 for
+// anything else, or for "dedicated" without a ClientKey). Free it with kmskit_client_free,
+// independently of `client`.
+//
+// # Safety
+// `client` is NULL or live; `route` NULL or NUL-terminated; `out`, `err` NULL or writable.
+kmskit_result kmskit_client_with_route(const struct kmskit_client *client,
+                                       const char *route,
+                                       struct kmskit_client **out,
+                                       struct kmskit_error **err);
 
 // Frees a client. NULL is a no-op. No call on it may be running.
 //
@@ -358,6 +498,304 @@ kmskit_result kmskit_client_call(const struct kmskit_client *client,
                                  struct kmskit_buffer **out_json,
                                  struct kmskit_error **err);
 
+// Loads a ClientKey file (clientKey_<KeyId>.json). The password comes from exactly one of
+// `password` (the text), `password_file` (a file holding it, e.g. clientKey_..._Password.txt)
+// or `password_env` (the name of an environment variable); the other two are NULL. A wrong
+// password, unreadable file or malformed key is 1202 ClientKeyInvalid.
+//
+// # Safety
+// Strings are NULL or NUL-terminated; `out`, `err` NULL or writable.
+kmskit_result kmskit_client_key_from_file(const char *path,
+                                          const char *password,
+                                          const char *password_file,
+                                          const char *password_env,
+                                          struct kmskit_client_key **out,
+                                          struct kmskit_error **err);
+
+// Like kmskit_client_key_from_file, from the file's content (JSON text).
+//
+// # Safety
+// Strings are NULL or NUL-terminated; `out`, `err` NULL or writable.
+kmskit_result kmskit_client_key_from_json(const char *json,
+                                          const char *password,
+                                          const char *password_file,
+                                          const char *password_env,
+                                          struct kmskit_client_key **out,
+                                          struct kmskit_error **err);
+
+// A ClientKey from its id and RSA private key (PKCS#8 or PKCS#1 PEM, or bare base64).
+//
+// # Safety
+// Strings are NULL or NUL-terminated; `out`, `err` NULL or writable.
+kmskit_result kmskit_client_key_from_private_key_pem(const char *key_id,
+                                                     const char *private_key_pem,
+                                                     struct kmskit_client_key **out,
+                                                     struct kmskit_error **err);
+
+// The ClientKey's id (KAAP.…); NULL when `key` is NULL. Borrowed: valid until
+// kmskit_client_key_free(key).
+//
+// # Safety
+// `key` is NULL or live.
+const char *kmskit_client_key_id(const struct kmskit_client_key *key);
+
+// Frees a ClientKey (its private key is wiped). NULL is a no-op.
+//
+// # Safety
+// `key` is NULL or a key not freed yet.
+void kmskit_client_key_free(struct kmskit_client_key *key);
+
+// Creates an empty options handle (every option unset: the provider's default or its
+// environment variable applies).
+//
+// # Safety
+// `out` is NULL or writable.
+kmskit_result kmskit_credentials_options_new(struct kmskit_credentials_options **out);
+
+// Frees an options handle. NULL is a no-op. Providers made with it are not affected.
+//
+// # Safety
+// `opts` is NULL or an options handle not freed yet.
+void kmskit_credentials_options_free(struct kmskit_credentials_options *opts);
+
+// ECS RAM role: the role name (else ALIBABA_CLOUD_ECS_METADATA, else discovered).
+//
+// # Safety
+// `opts` is NULL or live; `value` is NULL or a NUL-terminated string.
+kmskit_result kmskit_credentials_options_set_role_name(struct kmskit_credentials_options *opts,
+                                                       const char *value);
+
+// ECS RAM role: refuse the IMDSv1 fallback (else ALIBABA_CLOUD_IMDSV1_DISABLED).
+//
+// # Safety
+// `opts` is NULL or live.
+kmskit_result kmskit_credentials_options_set_disable_imds_v1(struct kmskit_credentials_options *opts,
+                                                             bool value);
+
+// ECS RAM role, CLI/ini profiles, default chain: the metadata service
+// (default "http://100.100.100.200").
+//
+// # Safety
+// `opts` is NULL or live; `value` is NULL or a NUL-terminated string.
+kmskit_result kmskit_credentials_options_set_metadata_endpoint(struct kmskit_credentials_options *opts,
+                                                               const char *value);
+
+// RAM/OIDC role ARN: the role to assume (else ALIBABA_CLOUD_ROLE_ARN; required).
+//
+// # Safety
+// `opts` is NULL or live; `value` is NULL or a NUL-terminated string.
+kmskit_result kmskit_credentials_options_set_role_arn(struct kmskit_credentials_options *opts,
+                                                      const char *value);
+
+// RAM/OIDC role ARN: the session name (else ALIBABA_CLOUD_ROLE_SESSION_NAME, else
+// "kmskit-<unix ms>").
+//
+// # Safety
+// `opts` is NULL or live; `value` is NULL or a NUL-terminated string.
+kmskit_result kmskit_credentials_options_set_role_session_name(struct kmskit_credentials_options *opts,
+                                                               const char *value);
+
+// RAM/OIDC role ARN: session duration in seconds (default 3600, at least 900).
+//
+// # Safety
+// `opts` is NULL or live.
+kmskit_result kmskit_credentials_options_set_duration_seconds(struct kmskit_credentials_options *opts,
+                                                              uint64_t value);
+
+// RAM/OIDC role ARN: a policy (JSON) narrowing the session's permissions.
+//
+// # Safety
+// `opts` is NULL or live; `value` is NULL or a NUL-terminated string.
+kmskit_result kmskit_credentials_options_set_policy(struct kmskit_credentials_options *opts,
+                                                    const char *value);
+
+// RAM role ARN: the external id the role's trust policy asks for.
+//
+// # Safety
+// `opts` is NULL or live; `value` is NULL or a NUL-terminated string.
+kmskit_result kmskit_credentials_options_set_external_id(struct kmskit_credentials_options *opts,
+                                                         const char *value);
+
+// RAM/OIDC role ARN: the STS region (else ALIBABA_CLOUD_STS_REGION): sts.<region>.aliyuncs.com.
+//
+// # Safety
+// `opts` is NULL or live; `value` is NULL or a NUL-terminated string.
+kmskit_result kmskit_credentials_options_set_sts_region(struct kmskit_credentials_options *opts,
+                                                        const char *value);
+
+// RAM/OIDC role ARN, CLI/ini profiles, default chain: the STS endpoint, "host[:port]"
+// (HTTPS) or a URL such as "http://127.0.0.1:PORT"; overrides the region.
+//
+// # Safety
+// `opts` is NULL or live; `value` is NULL or a NUL-terminated string.
+kmskit_result kmskit_credentials_options_set_sts_endpoint(struct kmskit_credentials_options *opts,
+                                                          const char *value);
+
+// RAM/OIDC role ARN: use sts-vpc.<region>.aliyuncs.com (with a region; else
+// ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED).
+//
+// # Safety
+// `opts` is NULL or live.
+kmskit_result kmskit_credentials_options_set_enable_vpc(struct kmskit_credentials_options *opts,
+                                                        bool value);
+
+// OIDC role ARN: the OIDC provider (else ALIBABA_CLOUD_OIDC_PROVIDER_ARN; required).
+//
+// # Safety
+// `opts` is NULL or live; `value` is NULL or a NUL-terminated string.
+kmskit_result kmskit_credentials_options_set_oidc_provider_arn(struct kmskit_credentials_options *opts,
+                                                               const char *value);
+
+// OIDC role ARN: the token file, re-read at every refresh (else ALIBABA_CLOUD_OIDC_TOKEN_FILE;
+// required).
+//
+// # Safety
+// `opts` is NULL or live; `value` is NULL or a NUL-terminated string.
+kmskit_result kmskit_credentials_options_set_oidc_token_file(struct kmskit_credentials_options *opts,
+                                                             const char *value);
+
+// CLI/ini profiles: the profile (else ALIBABA_CLOUD_PROFILE, else the CLI file's "current" /
+// the ini section "default").
+//
+// # Safety
+// `opts` is NULL or live; `value` is NULL or a NUL-terminated string.
+kmskit_result kmskit_credentials_options_set_profile_name(struct kmskit_credentials_options *opts,
+                                                          const char *value);
+
+// CLI profile: the aliyun CLI config file (else ALIBABA_CLOUD_CONFIG_FILE, else
+// ~/.aliyun/config.json).
+//
+// # Safety
+// `opts` is NULL or live; `value` is NULL or a NUL-terminated string.
+kmskit_result kmskit_credentials_options_set_config_file(struct kmskit_credentials_options *opts,
+                                                         const char *value);
+
+// ini profile: the credentials file (else ALIBABA_CLOUD_CREDENTIALS_FILE, else
+// ~/.alibabacloud/credentials.ini, else ~/.alibabacloud/credentials).
+//
+// # Safety
+// `opts` is NULL or live; `value` is NULL or a NUL-terminated string.
+kmskit_result kmskit_credentials_options_set_credentials_file(struct kmskit_credentials_options *opts,
+                                                              const char *value);
+
+// ECS RAM role, RAM/OIDC role ARN, URI: connect timeout of the provider's own requests in
+// milliseconds (ECS 1000, STS and URI 5000).
+//
+// # Safety
+// `opts` is NULL or live.
+kmskit_result kmskit_credentials_options_set_connect_timeout_ms(struct kmskit_credentials_options *opts,
+                                                                uint64_t value);
+
+// ECS RAM role, RAM/OIDC role ARN, URI: read timeout of the provider's own requests in
+// milliseconds (ECS 1000, STS and URI 10000).
+//
+// # Safety
+// `opts` is NULL or live.
+kmskit_result kmskit_credentials_options_set_read_timeout_ms(struct kmskit_credentials_options *opts,
+                                                             uint64_t value);
+
+// A static AccessKey pair (the secret is copied into memory wiped when the last user of the
+// handle is freed). On success `*out` is a handle to free with kmskit_credentials_free.
+//
+// # Safety
+// Strings are NULL or NUL-terminated; `out`, `err` NULL or writable.
+kmskit_result kmskit_credentials_access_key_new(const char *access_key_id,
+                                                const char *access_key_secret,
+                                                struct kmskit_credentials **out,
+                                                struct kmskit_error **err);
+
+// Static STS credentials (AccessKey id, secret and security token).
+//
+// # Safety
+// Strings are NULL or NUL-terminated; `out`, `err` NULL or writable.
+kmskit_result kmskit_credentials_sts_new(const char *access_key_id,
+                                         const char *access_key_secret,
+                                         const char *security_token,
+                                         struct kmskit_credentials **out,
+                                         struct kmskit_error **err);
+
+// The ECS instance RAM role from the metadata service (IMDSv2 token, refreshed before
+// expiry). Options: role_name, metadata_endpoint, disable_imds_v1, connect_timeout_ms,
+// read_timeout_ms. 1203 when ALIBABA_CLOUD_ECS_METADATA_DISABLED=true.
+//
+// # Safety
+// `opts` is NULL or live; `out`, `err` NULL or writable.
+kmskit_result kmskit_credentials_ecs_ram_role_new(const struct kmskit_credentials_options *opts,
+                                                  struct kmskit_credentials **out,
+                                                  struct kmskit_error **err);
+
+// Assumes a RAM role (STS AssumeRole) with the credentials of `source` (any credentials
+// handle, another role included; the new handle keeps its own reference). Options: role_arn
+// (required, else ALIBABA_CLOUD_ROLE_ARN), role_session_name, duration_seconds, policy,
+// external_id, sts_region, sts_endpoint, enable_vpc, connect_timeout_ms, read_timeout_ms.
+//
+// # Safety
+// `source` and `opts` are NULL or live; `out`, `err` NULL or writable.
+kmskit_result kmskit_credentials_ram_role_arn_new(const struct kmskit_credentials *source,
+                                                  const struct kmskit_credentials_options *opts,
+                                                  struct kmskit_credentials **out,
+                                                  struct kmskit_error **err);
+
+// Assumes a RAM role with an OIDC token (STS AssumeRoleWithOIDC). Options: role_arn,
+// oidc_provider_arn, oidc_token_file (each required, else ALIBABA_CLOUD_ROLE_ARN,
+// ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE), role_session_name,
+// duration_seconds, policy, sts_region, sts_endpoint, enable_vpc, connect_timeout_ms,
+// read_timeout_ms.
+//
+// # Safety
+// `opts` is NULL or live; `out`, `err` NULL or writable.
+kmskit_result kmskit_credentials_oidc_role_arn_new(const struct kmskit_credentials_options *opts,
+                                                   struct kmskit_credentials **out,
+                                                   struct kmskit_error **err);
+
+// Credentials served as JSON by `uri` (an http(s) URL; the aliyun CLI's CredentialsURI
+// format). Options: connect_timeout_ms, read_timeout_ms.
+//
+// # Safety
+// `uri` is NULL or NUL-terminated; `opts` NULL or live; `out`, `err` NULL or writable.
+kmskit_result kmskit_credentials_uri_new(const char *uri,
+                                         const struct kmskit_credentials_options *opts,
+                                         struct kmskit_credentials **out,
+                                         struct kmskit_error **err);
+
+// A profile of the aliyun CLI's config.json (modes AK, StsToken, RamRoleArn,
+// ChainableRamRoleArn, EcsRamRole, OIDC, CredentialsURI). Options: profile_name,
+// config_file, sts_endpoint, metadata_endpoint. The file is read at the first call (errors
+// then, not here).
+//
+// # Safety
+// `opts` is NULL or live; `out`, `err` NULL or writable.
+kmskit_result kmskit_credentials_cli_profile_new(const struct kmskit_credentials_options *opts,
+                                                 struct kmskit_credentials **out,
+                                                 struct kmskit_error **err);
+
+// A section of the credentials ini file (types access_key, ram_role_arn, oidc_role_arn,
+// ecs_ram_role). Options: profile_name, credentials_file, sts_endpoint, metadata_endpoint.
+// The file is read at the first call.
+//
+// # Safety
+// `opts` is NULL or live; `out`, `err` NULL or writable.
+kmskit_result kmskit_credentials_ini_profile_new(const struct kmskit_credentials_options *opts,
+                                                 struct kmskit_credentials **out,
+                                                 struct kmskit_error **err);
+
+// The default chain (environment, OIDC, CLI profile, ini profile, ECS RAM role, credentials
+// URI), reading the environment now. What a client uses when given no credentials. Options:
+// sts_endpoint, metadata_endpoint.
+//
+// # Safety
+// `opts` is NULL or live; `out`, `err` NULL or writable.
+kmskit_result kmskit_credentials_default_chain_new(const struct kmskit_credentials_options *opts,
+                                                   struct kmskit_credentials **out,
+                                                   struct kmskit_error **err);
+
+// Frees a credentials handle. NULL is a no-op. Builders, clients and RAM role ARN providers
+// that use it keep their own reference.
+//
+// # Safety
+// `creds` is NULL or a handle not freed yet.
+void kmskit_credentials_free(struct kmskit_credentials *creds);
+
 // The name of a result code ("OK", "InvalidArgument", "ResourceNotFound", ...), or NULL for
 // a number kmskit does not define. Static; never free.
 const char *kmskit_result_name(kmskit_result result);
@@ -424,6 +862,364 @@ uint16_t kmskit_error_http_status(const struct kmskit_error *err);
 // `err` is NULL or a live error.
 bool kmskit_error_retryable(const struct kmskit_error *err);
 
+// Creates an empty options handle.
+//
+// # Safety
+// `out` is NULL or writable.
+kmskit_result kmskit_instance_options_new(struct kmskit_instance_options **out);
+
+// Frees an options handle. NULL is a no-op.
+//
+// # Safety
+// `opts` is NULL or a handle not freed yet.
+void kmskit_instance_options_free(struct kmskit_instance_options *opts);
+
+// Encrypt/decrypt: the algorithm ("AES_GCM", "SM4_GCM", "RSAES_OAEP_SHA_256", ...);
+// generate_data_key and the non-advance pair APIs: the data key's encryption algorithm.
+//
+// # Safety
+// `opts` is NULL or live; `value` NULL or NUL-terminated.
+kmskit_result kmskit_instance_options_set_algorithm(struct kmskit_instance_options *opts,
+                                                    const char *value);
+
+// Additional authenticated data (encrypt, decrypt, their advance forms, the data key APIs).
+//
+// # Safety
+// `opts` is NULL or live; `value` NULL or `len` readable bytes.
+kmskit_result kmskit_instance_options_set_aad(struct kmskit_instance_options *opts,
+                                              const uint8_t *value,
+                                              size_t len);
+
+// The IV (encrypt: chosen by the gateway when unset; decrypt: the one encrypt returned).
+//
+// # Safety
+// `opts` is NULL or live; `value` NULL or `len` readable bytes.
+kmskit_result kmskit_instance_options_set_iv(struct kmskit_instance_options *opts,
+                                             const uint8_t *value,
+                                             size_t len);
+
+// Encrypt/decrypt: the padding mode (symmetric CBC/ECB modes: "PKCS7_PADDING", ...).
+//
+// # Safety
+// `opts` is NULL or live; `value` NULL or NUL-terminated.
+kmskit_result kmskit_instance_options_set_padding_mode(struct kmskit_instance_options *opts,
+                                                       const char *value);
+
+// advance_decrypt: the key id (the blob names its key; optional).
+//
+// # Safety
+// `opts` is NULL or live; `value` NULL or NUL-terminated.
+kmskit_result kmskit_instance_options_set_key_id(struct kmskit_instance_options *opts,
+                                                 const char *value);
+
+// sign/verify: "RAW" (default: the message itself) or "DIGEST" (its digest).
+//
+// # Safety
+// `opts` is NULL or live; `value` NULL or NUL-terminated.
+kmskit_result kmskit_instance_options_set_message_type(struct kmskit_instance_options *opts,
+                                                       const char *value);
+
+// generate_data_key (both forms): the data key's length in bytes (1..=1024; default 32).
+//
+// # Safety
+// `opts` is NULL or live.
+kmskit_result kmskit_instance_options_set_number_of_bytes(struct kmskit_instance_options *opts,
+                                                          uint32_t value);
+
+// The data key pair APIs: "PEM" (default) or "DER".
+//
+// # Safety
+// `opts` is NULL or live; `value` NULL or NUL-terminated.
+kmskit_result kmskit_instance_options_set_key_format(struct kmskit_instance_options *opts,
+                                                     const char *value);
+
+// get_secret_value: the version stage (default "ACSCurrent").
+//
+// # Safety
+// `opts` is NULL or live; `value` NULL or NUL-terminated.
+kmskit_result kmskit_instance_options_set_version_stage(struct kmskit_instance_options *opts,
+                                                        const char *value);
+
+// get_secret_value: the version id.
+//
+// # Safety
+// `opts` is NULL or live; `value` NULL or NUL-terminated.
+kmskit_result kmskit_instance_options_set_version_id(struct kmskit_instance_options *opts,
+                                                     const char *value);
+
+// get_secret_value: also return the secret's extended configuration.
+//
+// # Safety
+// `opts` is NULL or live.
+kmskit_result kmskit_instance_options_set_fetch_extended_config(struct kmskit_instance_options *opts,
+                                                                bool value);
+
+// Encrypt: `plaintext` (`len` bytes) under `key_id`. Options: algorithm, aad, iv,
+// padding_mode. Response: key_id, ciphertext_blob, iv, algorithm, padding_mode, request_id.
+//
+// # Safety
+// Pointers are NULL or valid for the call.
+kmskit_result kmskit_client_instance_encrypt(const struct kmskit_client *client,
+                                             const char *key_id,
+                                             const uint8_t *plaintext,
+                                             size_t len,
+                                             const struct kmskit_instance_options *opts,
+                                             struct kmskit_response **out,
+                                             struct kmskit_error **err);
+
+// AdvanceEncrypt: like encrypt; the ciphertext blob carries the key version and IV.
+// Response: also key_version_id.
+//
+// # Safety
+// Pointers are NULL or valid for the call.
+kmskit_result kmskit_client_instance_advance_encrypt(const struct kmskit_client *client,
+                                                     const char *key_id,
+                                                     const uint8_t *plaintext,
+                                                     size_t len,
+                                                     const struct kmskit_instance_options *opts,
+                                                     struct kmskit_response **out,
+                                                     struct kmskit_error **err);
+
+// Decrypt: a ciphertext blob from encrypt (bytes) under `key_id`. Options: algorithm, aad,
+// iv (the one encrypt returned), padding_mode. Response: key_id, plaintext, algorithm,
+// padding_mode, request_id.
+//
+// # Safety
+// Pointers are NULL or valid for the call.
+kmskit_result kmskit_client_instance_decrypt(const struct kmskit_client *client,
+                                             const char *key_id,
+                                             const uint8_t *ciphertext_blob,
+                                             size_t len,
+                                             const struct kmskit_instance_options *opts,
+                                             struct kmskit_response **out,
+                                             struct kmskit_error **err);
+
+// AdvanceDecrypt: a blob from advance_encrypt. Options: key_id, algorithm, aad, iv,
+// padding_mode. Response: key_id, plaintext, algorithm, padding_mode, key_version_id,
+// request_id.
+//
+// # Safety
+// Pointers are NULL or valid for the call.
+kmskit_result kmskit_client_instance_advance_decrypt(const struct kmskit_client *client,
+                                                     const uint8_t *ciphertext_blob,
+                                                     size_t len,
+                                                     const struct kmskit_instance_options *opts,
+                                                     struct kmskit_response **out,
+                                                     struct kmskit_error **err);
+
+// Sign: `message` (`len` bytes) with `key_id` and `algorithm` ("RSA_PSS_SHA_256",
+// "ECDSA_SHA_256", "SM2DSA", ...). Options: message_type. Response: key_id, signature,
+// algorithm, message_type, request_id.
+//
+// # Safety
+// Pointers are NULL or valid for the call.
+kmskit_result kmskit_client_instance_sign(const struct kmskit_client *client,
+                                          const char *key_id,
+                                          const char *algorithm,
+                                          const uint8_t *message,
+                                          size_t len,
+                                          const struct kmskit_instance_options *opts,
+                                          struct kmskit_response **out,
+                                          struct kmskit_error **err);
+
+// Verify: `signature` over `message`. Options: message_type. Response: key_id, value
+// (kmskit_response_value), algorithm, message_type, request_id. A wrong signature is
+// success with value false.
+//
+// # Safety
+// Pointers are NULL or valid for the call.
+kmskit_result kmskit_client_instance_verify(const struct kmskit_client *client,
+                                            const char *key_id,
+                                            const char *algorithm,
+                                            const uint8_t *message,
+                                            size_t message_len,
+                                            const uint8_t *signature,
+                                            size_t signature_len,
+                                            const struct kmskit_instance_options *opts,
+                                            struct kmskit_response **out,
+                                            struct kmskit_error **err);
+
+// GenerateRandom: `length` random bytes. Response: random, request_id.
+//
+// # Safety
+// Pointers are NULL or valid for the call.
+kmskit_result kmskit_client_instance_generate_random(const struct kmskit_client *client,
+                                                     uint32_t length,
+                                                     struct kmskit_response **out,
+                                                     struct kmskit_error **err);
+
+// GenerateDataKey: a data key under `key_id`. Options: algorithm, number_of_bytes, aad.
+// Response: key_id, iv, plaintext, ciphertext_blob, algorithm, request_id.
+//
+// # Safety
+// Pointers are NULL or valid for the call.
+kmskit_result kmskit_client_instance_generate_data_key(const struct kmskit_client *client,
+                                                       const char *key_id,
+                                                       const struct kmskit_instance_options *opts,
+                                                       struct kmskit_response **out,
+                                                       struct kmskit_error **err);
+
+// AdvanceGenerateDataKey: like generate_data_key; the blob carries key version and IV.
+// Options: number_of_bytes, aad. Response: also key_version_id.
+//
+// # Safety
+// Pointers are NULL or valid for the call.
+kmskit_result kmskit_client_instance_advance_generate_data_key(const struct kmskit_client *client,
+                                                               const char *key_id,
+                                                               const struct kmskit_instance_options *opts,
+                                                               struct kmskit_response **out,
+                                                               struct kmskit_error **err);
+
+// GenerateDataKeyPair: an asymmetric key pair (`key_pair_spec` "RSA_2048", "EC_P256", ...)
+// whose private key is encrypted under `key_id`. Options: algorithm, key_format, aad.
+// Response: key_id, iv, key_pair_spec, private_key_plaintext, private_key_ciphertext_blob,
+// public_key, algorithm, request_id.
+//
+// # Safety
+// Pointers are NULL or valid for the call.
+kmskit_result kmskit_client_instance_generate_data_key_pair(const struct kmskit_client *client,
+                                                            const char *key_id,
+                                                            const char *key_pair_spec,
+                                                            const struct kmskit_instance_options *opts,
+                                                            struct kmskit_response **out,
+                                                            struct kmskit_error **err);
+
+// AdvanceGenerateDataKeyPair. Options: key_format, aad. Response: as generate_data_key_pair,
+// plus key_version_id.
+//
+// # Safety
+// Pointers are NULL or valid for the call.
+kmskit_result kmskit_client_instance_advance_generate_data_key_pair(const struct kmskit_client *client,
+                                                                    const char *key_id,
+                                                                    const char *key_pair_spec,
+                                                                    const struct kmskit_instance_options *opts,
+                                                                    struct kmskit_response **out,
+                                                                    struct kmskit_error **err);
+
+// GenerateDataKeyPairWithoutPlaintext. Options: algorithm, key_format, aad. Response: as
+// generate_data_key_pair without private_key_plaintext.
+//
+// # Safety
+// Pointers are NULL or valid for the call.
+kmskit_result kmskit_client_instance_generate_data_key_pair_without_plaintext(const struct kmskit_client *client,
+                                                                              const char *key_id,
+                                                                              const char *key_pair_spec,
+                                                                              const struct kmskit_instance_options *opts,
+                                                                              struct kmskit_response **out,
+                                                                              struct kmskit_error **err);
+
+// AdvanceGenerateDataKeyPairWithoutPlaintext. Options: key_format, aad. Response: as
+// generate_data_key_pair_without_plaintext, plus key_version_id.
+//
+// # Safety
+// Pointers are NULL or valid for the call.
+kmskit_result kmskit_client_instance_advance_generate_data_key_pair_without_plaintext(const struct kmskit_client *client,
+                                                                                      const char *key_id,
+                                                                                      const char *key_pair_spec,
+                                                                                      const struct kmskit_instance_options *opts,
+                                                                                      struct kmskit_response **out,
+                                                                                      struct kmskit_error **err);
+
+// GetPublicKey of an asymmetric key. Response: key_id, public_key (PEM text), request_id.
+//
+// # Safety
+// Pointers are NULL or valid for the call.
+kmskit_result kmskit_client_instance_get_public_key(const struct kmskit_client *client,
+                                                    const char *key_id,
+                                                    struct kmskit_response **out,
+                                                    struct kmskit_error **err);
+
+// GetSecretValue. Options: version_stage, version_id, fetch_extended_config. Response: the
+// secret_* fields, version_id, the version stages, create_time, the rotation fields and
+// extended_config (NULL when absent), request_id.
+//
+// # Safety
+// Pointers are NULL or valid for the call.
+kmskit_result kmskit_client_instance_get_secret_value(const struct kmskit_client *client,
+                                                      const char *secret_name,
+                                                      const struct kmskit_instance_options *opts,
+                                                      struct kmskit_response **out,
+                                                      struct kmskit_error **err);
+
+// The IV of the Instance API's encrypt, advance_encrypt and data key operations (bytes).
+//
+// # Safety
+// `resp` is NULL or a live response; `out` is NULL or writable.
+kmskit_result kmskit_response_iv(const struct kmskit_response *resp, struct kmskit_buffer **out);
+
+// The algorithm of the Instance API's encrypt, decrypt (both forms), sign, verify and data
+// key operations.
+//
+// # Safety
+// `resp` is NULL or a live response; `out` is NULL or writable.
+kmskit_result kmskit_response_algorithm(const struct kmskit_response *resp,
+                                        struct kmskit_buffer **out);
+
+// The padding mode of the Instance API's encrypt and decrypt (both forms).
+//
+// # Safety
+// `resp` is NULL or a live response; `out` is NULL or writable.
+kmskit_result kmskit_response_padding_mode(const struct kmskit_response *resp,
+                                           struct kmskit_buffer **out);
+
+// The signature of the Instance API's sign (bytes).
+//
+// # Safety
+// `resp` is NULL or a live response; `out` is NULL or writable.
+kmskit_result kmskit_response_signature(const struct kmskit_response *resp,
+                                        struct kmskit_buffer **out);
+
+// The message type ("RAW" or "DIGEST") of the Instance API's sign and verify.
+//
+// # Safety
+// `resp` is NULL or a live response; `out` is NULL or writable.
+kmskit_result kmskit_response_message_type(const struct kmskit_response *resp,
+                                           struct kmskit_buffer **out);
+
+// The random bytes of the Instance API's generate_random. Secret: wiped by
+// kmskit_buffer_free.
+//
+// # Safety
+// `resp` is NULL or a live response; `out` is NULL or writable.
+kmskit_result kmskit_response_random(const struct kmskit_response *resp,
+                                     struct kmskit_buffer **out);
+
+// The public key: PEM text for the Instance API's get_public_key; PEM or DER bytes (per
+// key_format) for the data key pair operations.
+//
+// # Safety
+// `resp` is NULL or a live response; `out` is NULL or writable.
+kmskit_result kmskit_response_public_key(const struct kmskit_response *resp,
+                                         struct kmskit_buffer **out);
+
+// The key pair spec of the data key pair operations (e.g. "RSA_2048").
+//
+// # Safety
+// `resp` is NULL or a live response; `out` is NULL or writable.
+kmskit_result kmskit_response_key_pair_spec(const struct kmskit_response *resp,
+                                            struct kmskit_buffer **out);
+
+// The private key of generate_data_key_pair and its advance form (PEM or DER bytes).
+// Secret: wiped by kmskit_buffer_free.
+//
+// # Safety
+// `resp` is NULL or a live response; `out` is NULL or writable.
+kmskit_result kmskit_response_private_key_plaintext(const struct kmskit_response *resp,
+                                                    struct kmskit_buffer **out);
+
+// The encrypted private key of the data key pair operations (bytes).
+//
+// # Safety
+// `resp` is NULL or a live response; `out` is NULL or writable.
+kmskit_result kmskit_response_private_key_ciphertext_blob(const struct kmskit_response *resp,
+                                                          struct kmskit_buffer **out);
+
+// Whether the signature is valid, of the Instance API's verify: `*out` is written on success.
+//
+// # Safety
+// `resp` is NULL or a live response; `out` is NULL or writable.
+kmskit_result kmskit_response_value(const struct kmskit_response *resp, bool *out);
+
 // Frees a response (its plaintext or secret value is wiped). NULL is a no-op. Buffers taken
 // from it stay valid.
 //
@@ -431,8 +1227,9 @@ bool kmskit_error_retryable(const struct kmskit_error *err);
 // `resp` is NULL or a response not freed yet.
 void kmskit_response_free(struct kmskit_response *resp);
 
-// CiphertextBlob (base64 text) of encrypt, generate_data_key and
-// generate_data_key_without_plaintext.
+// CiphertextBlob of encrypt, generate_data_key and generate_data_key_without_plaintext
+// (base64 text), and of the Instance API's encrypt, advance_encrypt and the data key
+// operations (raw bytes).
 //
 // # Safety
 // `resp` is NULL or a live response; `out` is NULL or writable.
@@ -460,8 +1257,8 @@ kmskit_result kmskit_response_key_version_id(const struct kmskit_response *resp,
 kmskit_result kmskit_response_request_id(const struct kmskit_response *resp,
                                          struct kmskit_buffer **out);
 
-// The plaintext bytes of decrypt, or the data key of generate_data_key. Secret: the buffer
-// is wiped by kmskit_buffer_free.
+// The plaintext bytes of decrypt (both APIs), or the data key of generate_data_key (both
+// APIs). Secret: the buffer is wiped by kmskit_buffer_free.
 //
 // # Safety
 // `resp` is NULL or a live response; `out` is NULL or writable.

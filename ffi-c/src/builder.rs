@@ -4,17 +4,24 @@
 //! whole configuration is checked by the core when kmskit_client_new builds a client. The
 //! builder is borrowed, not consumed, by kmskit_client_new.
 
-use crate::boundary::{arg_bytes, arg_mut, arg_str, check_out, free_box, give, opt_str, run};
+use crate::boundary::{
+    arg_bytes, arg_mut, arg_ref, arg_str, check_out, free_box, give, opt_str, run,
+};
+use crate::clientkey::kmskit_client_key;
+use crate::credentials::{kmskit_credentials, Shared};
 use crate::error::kmskit_result;
-use kmskit_core::{ClientConfig, Credentials, Gateway, Result, RetryPolicy, SignatureVersion};
+use kmskit_core::{
+    ClientConfig, ClientKey, Credentials, Gateway, Result, RetryPolicy, Route, SignatureVersion,
+};
 use std::ffi::c_char;
 use std::path::PathBuf;
 use std::ptr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Client options. Create with kmskit_config_builder_new, free with kmskit_config_builder_free.
 /// Not thread-safe: set options from one thread.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct kmskit_config_builder {
     endpoint: Option<String>,
     region: Option<String>,
@@ -26,7 +33,10 @@ pub struct kmskit_config_builder {
     max_attempts: Option<u32>,
     user_agent_suffix: Option<String>,
     signature_version: Option<SignatureVersion>,
-    credentials: Option<Credentials>,
+    credentials: Option<Arc<Shared>>,
+    client_key: Option<ClientKey>,
+    instance_endpoint: Option<String>,
+    route: Option<Route>,
 }
 
 impl kmskit_config_builder {
@@ -66,13 +76,23 @@ impl kmskit_config_builder {
             b = b.signature_version(v);
         }
         if let Some(v) = &self.credentials {
-            b = b.credentials(v.clone());
+            // This process's provider (a forked child gets its own: credentials.rs).
+            b = b.credentials_provider(v.provider()?);
+        }
+        if let Some(v) = &self.client_key {
+            b = b.client_key(v.clone());
+        }
+        if let Some(v) = &self.instance_endpoint {
+            b = b.instance_endpoint(v.clone());
+        }
+        if let Some(v) = self.route {
+            b = b.route(v);
         }
         b.build()
     }
 }
 
-/// Creates an empty builder (every option at its default; credentials from the environment).
+/// Creates an empty builder (every option at its default; credentials from the default chain).
 ///
 /// # Safety
 /// `out` is NULL or writable.
@@ -305,7 +325,7 @@ pub unsafe extern "C" fn kmskit_config_builder_set_access_key(
         let id = unsafe { arg_str(access_key_id, "access_key_id") }?;
         // SAFETY: per the contract above.
         let secret = unsafe { arg_str(access_key_secret, "access_key_secret") }?;
-        b.credentials = Some(Credentials::access_key(id, secret)?);
+        b.credentials = Some(Shared::fixed(Credentials::access_key(id, secret)?));
         Ok(())
     })
 }
@@ -329,7 +349,83 @@ pub unsafe extern "C" fn kmskit_config_builder_set_sts_token(
         let secret = unsafe { arg_str(access_key_secret, "access_key_secret") }?;
         // SAFETY: per the contract above.
         let token = unsafe { arg_str(security_token, "security_token") }?;
-        b.credentials = Some(Credentials::sts(id, secret, token, None)?);
+        b.credentials = Some(Shared::fixed(Credentials::sts(id, secret, token, None)?));
+        Ok(())
+    })
+}
+
+/// Credentials from a provider handle (kmskit_credentials_*_new). The builder, and every client
+/// built from it, keep their own reference: `creds` may be freed right after. Replaces
+/// credentials set before. Without any, a client uses the default chain (read when the client
+/// is built).
+///
+/// # Safety
+/// `builder` and `creds` are NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn kmskit_config_builder_set_credentials(
+    builder: *mut kmskit_config_builder,
+    creds: *const kmskit_credentials,
+) -> kmskit_result {
+    set(builder, |b| {
+        // SAFETY: per the contract above.
+        b.credentials = Some(unsafe { arg_ref(creds, "creds") }?.0.clone());
+        Ok(())
+    })
+}
+
+/// The ClientKey of a dedicated gateway's Instance API (copied; `key` may be freed after).
+/// With it the kmskit_client_instance_* functions work, and with route "auto" encrypt,
+/// decrypt, the data key operations and get_secret_value go to the Instance API. Its endpoint:
+/// kmskit_config_builder_set_instance_endpoint, else the dedicated gateway of
+/// kmskit_config_builder_set_gateway, else the endpoint (checked by kmskit_client_new: 1101).
+///
+/// # Safety
+/// `builder` and `key` are NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn kmskit_config_builder_set_client_key(
+    builder: *mut kmskit_config_builder,
+    key: *const kmskit_client_key,
+) -> kmskit_result {
+    set(builder, |b| {
+        // SAFETY: per the contract above.
+        b.client_key = Some(unsafe { arg_ref(key, "key") }?.key.clone());
+        Ok(())
+    })
+}
+
+/// The Instance API endpoint ("https://host[:port]" or "host[:port]", e.g.
+/// "kst-hzz1234.cryptoservice.kms.aliyuncs.com"), when RAM-authenticated calls go elsewhere
+/// (a region's shared gateway). Needs a ClientKey (else kmskit_client_new: 1101).
+///
+/// # Safety
+/// `builder` is NULL or live; `endpoint` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn kmskit_config_builder_set_instance_endpoint(
+    builder: *mut kmskit_config_builder,
+    endpoint: *const c_char,
+) -> kmskit_result {
+    set(builder, |b| {
+        // SAFETY: per the contract above.
+        b.instance_endpoint = Some(unsafe { arg_str(endpoint, "endpoint") }?.to_owned());
+        Ok(())
+    })
+}
+
+/// Where the data-plane operations (encrypt, decrypt, data keys, get_secret_value) go: "auto"
+/// (default: the Instance API when a ClientKey is set), "shared" (always RAM-authenticated on
+/// the endpoint) or "dedicated" (always the Instance API; needs a ClientKey). Anything else is
+/// 1101. kmskit_client_call always uses the endpoint.
+///
+/// # Safety
+/// `builder` is NULL or live; `route` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn kmskit_config_builder_set_route(
+    builder: *mut kmskit_config_builder,
+    route: *const c_char,
+) -> kmskit_result {
+    set(builder, |b| {
+        // SAFETY: per the contract above.
+        b.route = Some(unsafe { arg_str(route, "route") }?.parse::<Route>()?);
         Ok(())
     })
 }

@@ -4,78 +4,42 @@
 //!
 //! fork(): the core client's connection pool holds sockets registered with the runtime of the
 //! process that used them. A child must neither use nor drop them (it shares the sockets and the
-//! epoll instance with its parent), so the handle keeps its configuration and a child's first
-//! call builds a fresh core client from it; the parent's copy is leaked in the child.
+//! epoll instance with its parent), so the handle keeps its options and a child's first call
+//! builds a fresh core client from them (per_process.rs); the parent's copy is leaked in the
+//! child.
 
 use crate::boundary::{arg_bytes, arg_ref, arg_str, check_out, give, opt_str, run};
 use crate::buffer::kmskit_buffer;
 use crate::builder::kmskit_config_builder;
 use crate::error::{kmskit_error, kmskit_result};
+use crate::per_process::PerProcess;
 use crate::response::kmskit_response;
 use crate::runtime;
 use kmskit_core::{
-    Client, ClientConfig, DecryptRequest, EncryptRequest, EncryptionContext, Error,
-    GenerateDataKeyRequest, GetSecretValueRequest, Result,
+    Client, DecryptRequest, EncryptRequest, EncryptionContext, Error, GenerateDataKeyRequest,
+    GetSecretValueRequest, Result, Route,
 };
 use std::ffi::c_char;
-use std::sync::atomic::{AtomicPtr, Ordering};
 
 /// A KMS client. Thread-safe: one client may be used from many threads at once (calls share
 /// its connection pool). Free with kmskit_client_free once no call is running.
 pub struct kmskit_client {
-    config: ClientConfig,
-    current: AtomicPtr<Entry>,
-}
-
-struct Entry {
-    pid: u32,
-    client: Client,
+    options: kmskit_config_builder,
+    /// Set by kmskit_client_with_route.
+    route: Option<Route>,
+    current: PerProcess<Client>,
 }
 
 impl kmskit_client {
     /// The core client for this process (a fresh one in a forked child).
-    fn core(&self) -> Result<&Client> {
-        let pid = std::process::id();
-        loop {
-            let seen = self.current.load(Ordering::Acquire);
-            // SAFETY: published entries live until kmskit_client_free.
-            if let Some(entry) = unsafe { seen.as_ref() } {
-                if entry.pid == pid {
-                    return Ok(&entry.client);
-                }
-            }
-            let client = Client::new(self.config.clone())?;
-            let fresh = Box::into_raw(Box::new(Entry { pid, client }));
-            match self
-                .current
-                .compare_exchange(seen, fresh, Ordering::AcqRel, Ordering::Acquire)
-            {
-                Ok(_) => {
-                    // The parent's entry, if any, is leaked on purpose (module comment).
-                    runtime::keep_forever(seen);
-                    // SAFETY: `fresh` is published and lives until kmskit_client_free.
-                    return Ok(unsafe { &(*fresh).client });
-                }
-                // SAFETY: `fresh` was never published or used.
-                Err(_) => drop(unsafe { Box::from_raw(fresh) }),
-            }
-        }
-    }
-}
-
-impl Drop for kmskit_client {
-    fn drop(&mut self) {
-        let p = *self.current.get_mut();
-        // SAFETY: the entry was made by Box::into_raw and is owned by this handle.
-        if let Some(entry) = unsafe { p.as_ref() } {
-            if entry.pid == std::process::id() {
-                // SAFETY: as above; nothing else refers to it any more.
-                drop(unsafe { Box::from_raw(p) });
-            } else {
-                // Made by the parent before fork(): leaked in the child (module comment).
-                runtime::keep_forever(p);
-            }
-        }
+    pub(crate) fn core(&self) -> Result<&Client> {
+        self.current.get_or_try_init(|| {
+            let client = Client::new(self.options.build()?)?;
+            Ok(match self.route {
+                Some(r) => client.with_route(r),
+                None => client,
+            })
+        })
     }
 }
 
@@ -96,18 +60,51 @@ pub unsafe extern "C" fn kmskit_client_new(
         // SAFETY: per the contract above.
         let b = unsafe { arg_ref(builder, "builder") }?;
         check_out(out, "out")?;
-        let config = b.build()?;
-        let client = Client::new(config.clone())?;
-        let entry = Box::into_raw(Box::new(Entry {
-            pid: std::process::id(),
-            client,
-        }));
+        let client = Client::new(b.build()?)?;
         let handle = kmskit_client {
-            config,
-            current: AtomicPtr::new(entry),
+            options: b.clone(),
+            route: None,
+            current: PerProcess::with(client),
         };
         // SAFETY: checked above.
         unsafe { give(out, handle) };
+        Ok(())
+    })
+}
+
+/// A second handle on the same client (same connections, credentials and ClientKey) whose
+/// data-plane operations are routed as `route`: "auto", "shared" or "dedicated" (1101 for
+/// anything else, or for "dedicated" without a ClientKey). Free it with kmskit_client_free,
+/// independently of `client`.
+///
+/// # Safety
+/// `client` is NULL or live; `route` NULL or NUL-terminated; `out`, `err` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn kmskit_client_with_route(
+    client: *const kmskit_client,
+    route: *const c_char,
+    out: *mut *mut kmskit_client,
+    err: *mut *mut kmskit_error,
+) -> kmskit_result {
+    run(err, || {
+        // SAFETY: per the contract above.
+        let handle = unsafe { arg_ref(client, "client") }?;
+        // SAFETY: per the contract above.
+        let route = unsafe { arg_str(route, "route") }?.parse::<Route>()?;
+        check_out(out, "out")?;
+        let core = handle.core()?;
+        if route == Route::Dedicated && core.config().client_key().is_none() {
+            return Err(Error::configuration(
+                "the dedicated route needs a ClientKey",
+            ));
+        }
+        let view = kmskit_client {
+            options: handle.options.clone(),
+            route: Some(route),
+            current: PerProcess::with(core.with_route(route)),
+        };
+        // SAFETY: checked above.
+        unsafe { give(out, view) };
         Ok(())
     })
 }

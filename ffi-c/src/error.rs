@@ -102,7 +102,10 @@ static NAMES: &[(ErrorCode, &CStr)] = &[
     (ErrorCode::InvalidConfiguration, c"InvalidConfiguration"),
     (ErrorCode::CredentialsUnavailable, c"CredentialsUnavailable"),
     (ErrorCode::ClientKeyInvalid, c"ClientKeyInvalid"),
-    (ErrorCode::CredentialsNotConfigured, c"CredentialsNotConfigured"),
+    (
+        ErrorCode::CredentialsNotConfigured,
+        c"CredentialsNotConfigured",
+    ),
     (ErrorCode::ConnectFailed, c"ConnectFailed"),
     (ErrorCode::ConnectionLost, c"ConnectionLost"),
     (ErrorCode::TlsFailed, c"TlsFailed"),

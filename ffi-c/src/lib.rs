@@ -17,8 +17,14 @@
 mod boundary;
 mod buffer;
 mod builder;
+mod callback;
 mod client;
+mod clientkey;
+mod credentials;
 mod error;
+mod instance;
+mod instance_response;
+mod per_process;
 mod response;
 mod runtime;
 
@@ -27,8 +33,13 @@ use std::sync::OnceLock;
 
 pub use buffer::*;
 pub use builder::*;
+pub use callback::*;
 pub use client::*;
+pub use clientkey::*;
+pub use credentials::*;
 pub use error::*;
+pub use instance::*;
+pub use instance_response::*;
 pub use response::*;
 
 static VERSION_C: &CStr = {
@@ -68,6 +79,34 @@ pub extern "C" fn kmskit_core_operation_count() -> usize {
 pub extern "C" fn kmskit_core_operation(index: usize) -> *const c_char {
     boundary::or_default(std::ptr::null(), || {
         core_operations()
+            .get(index)
+            .map_or(std::ptr::null(), |s| s.as_ptr())
+    })
+}
+
+fn instance_operations() -> &'static [std::ffi::CString] {
+    static OPS: OnceLock<Vec<std::ffi::CString>> = OnceLock::new();
+    OPS.get_or_init(|| {
+        kmskit_core::instance_api::INSTANCE_OPERATIONS
+            .iter()
+            .filter_map(|op| std::ffi::CString::new(*op).ok())
+            .collect()
+    })
+}
+
+/// How many Instance API operations the kmskit core defines (see kmskit_instance_operation).
+/// Each operation `Name` has a function `kmskit_client_instance_<name in snake_case>`.
+#[no_mangle]
+pub extern "C" fn kmskit_instance_operation_count() -> usize {
+    boundary::or_default(0, || instance_operations().len())
+}
+
+/// The Instance API name of operation number `index` ("Encrypt", "AdvanceEncrypt", ...), or
+/// NULL when `index` is out of range. Static; never free.
+#[no_mangle]
+pub extern "C" fn kmskit_instance_operation(index: usize) -> *const c_char {
+    boundary::or_default(std::ptr::null(), || {
+        instance_operations()
             .get(index)
             .map_or(std::ptr::null(), |s| s.as_ptr())
     })

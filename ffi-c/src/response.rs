@@ -7,6 +7,7 @@
 use crate::boundary::{arg_ref, check_out, free_box, give, or_default, run};
 use crate::buffer::kmskit_buffer;
 use crate::error::kmskit_result;
+use kmskit_core::instance_api as ia;
 use kmskit_core::{
     DecryptResponse, EncryptResponse, Error, GenerateDataKeyResponse,
     GenerateDataKeyWithoutPlaintextResponse, GetSecretValueResponse, Result,
@@ -14,14 +15,26 @@ use kmskit_core::{
 use std::ptr;
 
 /// The result of kmskit_client_encrypt, _decrypt, _generate_data_key,
-/// _generate_data_key_without_plaintext or _get_secret_value. Free with kmskit_response_free.
-/// Immutable: may be read from several threads.
+/// _generate_data_key_without_plaintext, _get_secret_value or of a kmskit_client_instance_*
+/// function. Free with kmskit_response_free. Immutable: may be read from several threads.
 pub enum kmskit_response {
     Encrypt(EncryptResponse),
     Decrypt(DecryptResponse),
     DataKey(GenerateDataKeyResponse),
     DataKeyWithoutPlaintext(GenerateDataKeyWithoutPlaintextResponse),
     Secret(GetSecretValueResponse),
+    // The Instance API's (binary fields are raw bytes there, not base64).
+    InstanceEncrypt(ia::EncryptResponse),
+    InstanceAdvanceEncrypt(ia::AdvanceEncryptResponse),
+    InstanceDecrypt(ia::DecryptResponse),
+    InstanceSign(ia::SignResponse),
+    InstanceVerify(ia::VerifyResponse),
+    InstanceRandom(ia::GenerateRandomResponse),
+    InstanceDataKey(ia::GenerateDataKeyResponse),
+    InstanceDataKeyPair(ia::GenerateDataKeyPairResponse),
+    InstanceDataKeyPairWithoutPlaintext(ia::GenerateDataKeyPairWithoutPlaintextResponse),
+    InstancePublicKey(ia::GetPublicKeyResponse),
+    InstanceSecret(ia::GetSecretValueResponse),
 }
 
 /// Frees a response (its plaintext or secret value is wiped). NULL is a no-op. Buffers taken
@@ -36,9 +49,9 @@ pub unsafe extern "C" fn kmskit_response_free(resp: *mut kmskit_response) {
 }
 
 /// `None`: the operation has no such field; `Some(None)`: absent in this answer.
-type Pick = for<'a> fn(&'a kmskit_response) -> Option<Option<&'a [u8]>>;
+pub(crate) type Pick = for<'a> fn(&'a kmskit_response) -> Option<Option<&'a [u8]>>;
 
-fn field(
+pub(crate) fn field(
     resp: *const kmskit_response,
     out: *mut *mut kmskit_buffer,
     name: &str,
@@ -63,16 +76,26 @@ fn not_here(name: &str) -> Error {
     Error::invalid_argument(format!("this operation's response has no {name}"))
 }
 
-fn s(v: &str) -> Option<Option<&[u8]>> {
+pub(crate) fn s(v: &str) -> Option<Option<&[u8]>> {
     Some(Some(v.as_bytes()))
+}
+
+pub(crate) fn b(v: &[u8]) -> Option<Option<&[u8]>> {
+    Some(Some(v))
+}
+
+/// The Instance API leaves a field out as "": absent.
+pub(crate) fn ne(v: &str) -> Option<Option<&[u8]>> {
+    Some((!v.is_empty()).then_some(v.as_bytes()))
 }
 
 fn opt(v: &Option<String>) -> Option<Option<&[u8]>> {
     Some(v.as_deref().map(str::as_bytes))
 }
 
-/// CiphertextBlob (base64 text) of encrypt, generate_data_key and
-/// generate_data_key_without_plaintext.
+/// CiphertextBlob of encrypt, generate_data_key and generate_data_key_without_plaintext
+/// (base64 text), and of the Instance API's encrypt, advance_encrypt and the data key
+/// operations (raw bytes).
 ///
 /// # Safety
 /// `resp` is NULL or a live response; `out` is NULL or writable.
@@ -85,6 +108,9 @@ pub unsafe extern "C" fn kmskit_response_ciphertext_blob(
         kmskit_response::Encrypt(x) => s(&x.ciphertext_blob),
         kmskit_response::DataKey(x) => s(&x.ciphertext_blob),
         kmskit_response::DataKeyWithoutPlaintext(x) => s(&x.ciphertext_blob),
+        kmskit_response::InstanceEncrypt(x) => b(&x.ciphertext_blob),
+        kmskit_response::InstanceAdvanceEncrypt(x) => b(&x.ciphertext_blob),
+        kmskit_response::InstanceDataKey(x) => b(&x.ciphertext_blob),
         _ => None,
     })
 }
@@ -103,6 +129,15 @@ pub unsafe extern "C" fn kmskit_response_key_id(
         kmskit_response::Decrypt(x) => s(&x.key_id),
         kmskit_response::DataKey(x) => s(&x.key_id),
         kmskit_response::DataKeyWithoutPlaintext(x) => s(&x.key_id),
+        kmskit_response::InstanceEncrypt(x) => s(&x.key_id),
+        kmskit_response::InstanceAdvanceEncrypt(x) => s(&x.key_id),
+        kmskit_response::InstanceDecrypt(x) => s(&x.key_id),
+        kmskit_response::InstanceSign(x) => s(&x.key_id),
+        kmskit_response::InstanceVerify(x) => s(&x.key_id),
+        kmskit_response::InstanceDataKey(x) => s(&x.key_id),
+        kmskit_response::InstanceDataKeyPair(x) => s(&x.key_id),
+        kmskit_response::InstanceDataKeyPairWithoutPlaintext(x) => s(&x.key_id),
+        kmskit_response::InstancePublicKey(x) => s(&x.key_id),
         _ => None,
     })
 }
@@ -121,6 +156,11 @@ pub unsafe extern "C" fn kmskit_response_key_version_id(
         kmskit_response::Decrypt(x) => s(&x.key_version_id),
         kmskit_response::DataKey(x) => s(&x.key_version_id),
         kmskit_response::DataKeyWithoutPlaintext(x) => s(&x.key_version_id),
+        kmskit_response::InstanceAdvanceEncrypt(x) => ne(&x.key_version_id),
+        kmskit_response::InstanceDecrypt(x) => ne(&x.key_version_id),
+        kmskit_response::InstanceDataKey(x) => ne(&x.key_version_id),
+        kmskit_response::InstanceDataKeyPair(x) => ne(&x.key_version_id),
+        kmskit_response::InstanceDataKeyPairWithoutPlaintext(x) => ne(&x.key_version_id),
         _ => None,
     })
 }
@@ -140,11 +180,22 @@ pub unsafe extern "C" fn kmskit_response_request_id(
         kmskit_response::DataKey(x) => s(&x.request_id),
         kmskit_response::DataKeyWithoutPlaintext(x) => s(&x.request_id),
         kmskit_response::Secret(x) => s(&x.request_id),
+        kmskit_response::InstanceEncrypt(x) => s(&x.request_id),
+        kmskit_response::InstanceAdvanceEncrypt(x) => s(&x.request_id),
+        kmskit_response::InstanceDecrypt(x) => s(&x.request_id),
+        kmskit_response::InstanceSign(x) => s(&x.request_id),
+        kmskit_response::InstanceVerify(x) => s(&x.request_id),
+        kmskit_response::InstanceRandom(x) => s(&x.request_id),
+        kmskit_response::InstanceDataKey(x) => s(&x.request_id),
+        kmskit_response::InstanceDataKeyPair(x) => s(&x.request_id),
+        kmskit_response::InstanceDataKeyPairWithoutPlaintext(x) => s(&x.request_id),
+        kmskit_response::InstancePublicKey(x) => s(&x.request_id),
+        kmskit_response::InstanceSecret(x) => s(&x.request_id),
     })
 }
 
-/// The plaintext bytes of decrypt, or the data key of generate_data_key. Secret: the buffer
-/// is wiped by kmskit_buffer_free.
+/// The plaintext bytes of decrypt (both APIs), or the data key of generate_data_key (both
+/// APIs). Secret: the buffer is wiped by kmskit_buffer_free.
 ///
 /// # Safety
 /// `resp` is NULL or a live response; `out` is NULL or writable.
@@ -156,6 +207,8 @@ pub unsafe extern "C" fn kmskit_response_plaintext(
     field(resp, out, "plaintext", |r| match r {
         kmskit_response::Decrypt(x) => Some(Some(x.plaintext.expose())),
         kmskit_response::DataKey(x) => Some(Some(x.plaintext.expose())),
+        kmskit_response::InstanceDecrypt(x) => b(x.plaintext.expose()),
+        kmskit_response::InstanceDataKey(x) => b(x.plaintext.expose()),
         _ => None,
     })
 }
@@ -171,6 +224,7 @@ pub unsafe extern "C" fn kmskit_response_secret_data(
 ) -> kmskit_result {
     field(resp, out, "secret_data", |r| match r {
         kmskit_response::Secret(x) => s(x.secret_data.expose()),
+        kmskit_response::InstanceSecret(x) => s(x.secret_data.expose()),
         _ => None,
     })
 }
@@ -186,6 +240,7 @@ pub unsafe extern "C" fn kmskit_response_secret_name(
 ) -> kmskit_result {
     field(resp, out, "secret_name", |r| match r {
         kmskit_response::Secret(x) => s(&x.secret_name),
+        kmskit_response::InstanceSecret(x) => s(&x.secret_name),
         _ => None,
     })
 }
@@ -201,6 +256,7 @@ pub unsafe extern "C" fn kmskit_response_secret_type(
 ) -> kmskit_result {
     field(resp, out, "secret_type", |r| match r {
         kmskit_response::Secret(x) => s(&x.secret_type),
+        kmskit_response::InstanceSecret(x) => s(&x.secret_type),
         _ => None,
     })
 }
@@ -216,6 +272,7 @@ pub unsafe extern "C" fn kmskit_response_secret_data_type(
 ) -> kmskit_result {
     field(resp, out, "secret_data_type", |r| match r {
         kmskit_response::Secret(x) => s(&x.secret_data_type),
+        kmskit_response::InstanceSecret(x) => s(&x.secret_data_type),
         _ => None,
     })
 }
@@ -231,6 +288,7 @@ pub unsafe extern "C" fn kmskit_response_version_id(
 ) -> kmskit_result {
     field(resp, out, "version_id", |r| match r {
         kmskit_response::Secret(x) => s(&x.version_id),
+        kmskit_response::InstanceSecret(x) => s(&x.version_id),
         _ => None,
     })
 }
@@ -246,6 +304,7 @@ pub unsafe extern "C" fn kmskit_response_create_time(
 ) -> kmskit_result {
     field(resp, out, "create_time", |r| match r {
         kmskit_response::Secret(x) => s(&x.create_time),
+        kmskit_response::InstanceSecret(x) => s(&x.create_time),
         _ => None,
     })
 }
@@ -261,6 +320,7 @@ pub unsafe extern "C" fn kmskit_response_automatic_rotation(
 ) -> kmskit_result {
     field(resp, out, "automatic_rotation", |r| match r {
         kmskit_response::Secret(x) => opt(&x.automatic_rotation),
+        kmskit_response::InstanceSecret(x) => ne(&x.automatic_rotation),
         _ => None,
     })
 }
@@ -276,6 +336,7 @@ pub unsafe extern "C" fn kmskit_response_rotation_interval(
 ) -> kmskit_result {
     field(resp, out, "rotation_interval", |r| match r {
         kmskit_response::Secret(x) => opt(&x.rotation_interval),
+        kmskit_response::InstanceSecret(x) => ne(&x.rotation_interval),
         _ => None,
     })
 }
@@ -291,6 +352,7 @@ pub unsafe extern "C" fn kmskit_response_last_rotation_date(
 ) -> kmskit_result {
     field(resp, out, "last_rotation_date", |r| match r {
         kmskit_response::Secret(x) => opt(&x.last_rotation_date),
+        kmskit_response::InstanceSecret(x) => ne(&x.last_rotation_date),
         _ => None,
     })
 }
@@ -306,6 +368,7 @@ pub unsafe extern "C" fn kmskit_response_next_rotation_date(
 ) -> kmskit_result {
     field(resp, out, "next_rotation_date", |r| match r {
         kmskit_response::Secret(x) => opt(&x.next_rotation_date),
+        kmskit_response::InstanceSecret(x) => ne(&x.next_rotation_date),
         _ => None,
     })
 }
@@ -321,6 +384,7 @@ pub unsafe extern "C" fn kmskit_response_extended_config(
 ) -> kmskit_result {
     field(resp, out, "extended_config", |r| match r {
         kmskit_response::Secret(x) => opt(&x.extended_config),
+        kmskit_response::InstanceSecret(x) => ne(&x.extended_config),
         _ => None,
     })
 }
@@ -329,6 +393,7 @@ fn stages<'a>(resp: *const kmskit_response) -> Result<&'a [String]> {
     // SAFETY: the accessors' contract; the slice is only used while the response lives.
     match unsafe { arg_ref(resp, "resp") }? {
         kmskit_response::Secret(x) => Ok(x.version_stages.as_slice()),
+        kmskit_response::InstanceSecret(x) => Ok(x.version_stages.as_slice()),
         _ => Err(not_here("version stages")),
     }
 }

@@ -40,9 +40,15 @@ async fn tls_verifies_against_the_generated_ca_for_every_san() {
     );
     let ca = std::fs::read_to_string(&ca_file).unwrap();
     assert_eq!(ca, emu.dedicated_ca_pem().unwrap());
-    assert!(emu.dedicated_endpoint().unwrap().starts_with("https://127.0.0.1:"));
+    assert!(emu
+        .dedicated_endpoint()
+        .unwrap()
+        .starts_with("https://127.0.0.1:"));
     let host = emu.dedicated_host().unwrap();
-    assert_eq!(host, "kst-emu00000000000000000.cryptoservice.kms.aliyuncs.com");
+    assert_eq!(
+        host,
+        "kst-emu00000000000000000.cryptoservice.kms.aliyuncs.com"
+    );
     for name in [host.as_str(), "localhost", "127.0.0.1"] {
         handshake(&emu, &ca, name)
             .await
@@ -53,7 +59,8 @@ async fn tls_verifies_against_the_generated_ca_for_every_san() {
         .unwrap_err();
     assert!(e.to_string().contains("certificate"), "{e}");
     // Another CA (the shared test instance CA) is no anchor for this server.
-    let other = std::fs::read_to_string(testdata("PrivateKmsCA_kst-test0000000000000000.pem")).unwrap();
+    let other =
+        std::fs::read_to_string(testdata("PrivateKmsCA_kst-test0000000000000000.pem")).unwrap();
     assert!(handshake(&emu, &other, &host).await.is_err());
     // In-memory: the CA lives in a temporary directory that goes away with the emulator.
     emu.shutdown().await;
@@ -77,12 +84,19 @@ async fn instance_id_port_and_ca_dir_are_configurable_and_the_gateway_can_be_off
     let ca_file = dir.path().join("PrivateKmsCA_kst-hzz0123456789abcdefg.pem");
     assert_eq!(emu.dedicated_ca_file(), Some(ca_file.as_path()));
     let ca = std::fs::read_to_string(&ca_file).unwrap();
-    handshake(&emu, &ca, "kst-hzz0123456789abcdefg.cryptoservice.kms.aliyuncs.com")
-        .await
-        .unwrap();
+    handshake(
+        &emu,
+        &ca,
+        "kst-hzz0123456789abcdefg.cryptoservice.kms.aliyuncs.com",
+    )
+    .await
+    .unwrap();
     let line = emu.ready_line();
     assert_eq!(line["instance_id"], "kst-hzz0123456789abcdefg");
-    assert_eq!(line["dedicated_endpoint"], format!("https://127.0.0.1:{port}"));
+    assert_eq!(
+        line["dedicated_endpoint"],
+        format!("https://127.0.0.1:{port}")
+    );
     assert_eq!(line["dedicated_ca_file"], ca_file.to_str().unwrap());
     emu.shutdown().await;
     assert!(ca_file.exists(), "a configured CA directory is kept");
@@ -135,35 +149,55 @@ fn openssl_open(p12: &[u8], password: &str) -> String {
         .output()
         .expect("the openssl CLI must be installed for this test");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "openssl refused the PKCS#12: {stderr}");
+    assert!(
+        out.status.success(),
+        "openssl refused the PKCS#12: {stderr}"
+    );
     // The profile of real ClientKeys (reference §3.2).
     assert!(stderr.contains("MAC: sha1, Iteration 1"), "{stderr}");
-    assert!(stderr.contains("pbeWithSHA1And40BitRC2-CBC, Iteration 2048"), "{stderr}");
-    assert!(stderr.contains("pbeWithSHA1And3-KeyTripleDES-CBC, Iteration 2048"), "{stderr}");
+    assert!(
+        stderr.contains("pbeWithSHA1And40BitRC2-CBC, Iteration 2048"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("pbeWithSHA1And3-KeyTripleDES-CBC, Iteration 2048"),
+        "{stderr}"
+    );
     let wrong = Command::new("openssl")
         .args(["pkcs12", "-in"])
         .arg(&path)
         .args(["-legacy", "-nodes", "-passin", "pass:not-the-password"])
         .output()
         .unwrap();
-    assert!(!wrong.status.success(), "a wrong password must fail the MAC");
+    assert!(
+        !wrong.status.success(),
+        "a wrong password must fail the MAC"
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
 fn private_key_from(pem_bundle: &str) -> rsa::RsaPrivateKey {
     let start = pem_bundle.find("-----BEGIN PRIVATE KEY-----").unwrap();
-    let end = pem_bundle.find("-----END PRIVATE KEY-----").unwrap() + "-----END PRIVATE KEY-----".len();
+    let end =
+        pem_bundle.find("-----END PRIVATE KEY-----").unwrap() + "-----END PRIVATE KEY-----".len();
     rsa::RsaPrivateKey::from_pkcs8_pem(&pem_bundle[start..end]).unwrap()
 }
 
-async fn random_works(emu: &kmskit_emulator::RunningEmulator, key: rsa::RsaPrivateKey, key_id: &str) {
+async fn random_works(
+    emu: &kmskit_emulator::RunningEmulator,
+    key: rsa::RsaPrivateKey,
+    key_id: &str,
+) {
     let inst = Instance {
         emu,
         key,
         key_id: key_id.to_owned(),
     };
     let r: proto::GenerateRandomResponse = inst
-        .ok("GenerateRandom", &proto::GenerateRandomRequest { length: 24 })
+        .ok(
+            "GenerateRandom",
+            &proto::GenerateRandomRequest { length: 24 },
+        )
         .await;
     assert_eq!(r.random.len(), 24);
 }
@@ -190,7 +224,10 @@ async fn create_client_key_issues_the_official_format_and_the_key_is_accepted() 
         )
         .await;
     let key_id = v["ClientKeyId"].as_str().unwrap();
-    assert!(key_id.starts_with("KAAP.") && key_id.len() == 41, "{key_id}");
+    assert!(
+        key_id.starts_with("KAAP.") && key_id.len() == 41,
+        "{key_id}"
+    );
     assert_eq!(v["KeyAlgorithm"], "RSA_2048");
     assert_eq!(v["NotBefore"], "2024-01-01T00:00:00Z");
     assert_eq!(v["NotAfter"], "2099-01-01T00:00:00Z");
@@ -203,7 +240,10 @@ async fn create_client_key_issues_the_official_format_and_the_key_is_accepted() 
 
     // The password rules of KMS; missing parameters.
     let (status, code) = kms
-        .err("CreateClientKey", &[("AapName", "a"), ("Password", "short")])
+        .err(
+            "CreateClientKey",
+            &[("AapName", "a"), ("Password", "short")],
+        )
         .await;
     assert_eq!((status, code.as_str()), (400, "InvalidParameter"));
     let (_, code) = kms.err("CreateClientKey", &[("Password", password)]).await;
@@ -229,10 +269,16 @@ async fn create_client_key_issues_the_official_format_and_the_key_is_accepted() 
         key_id: v["ClientKeyId"].as_str().unwrap().to_owned(),
     };
     let e = inst
-        .call::<proto::GenerateRandomResponse>("GenerateRandom", &proto::GenerateRandomRequest { length: 8 })
+        .call::<proto::GenerateRandomResponse>(
+            "GenerateRandom",
+            &proto::GenerateRandomRequest { length: 8 },
+        )
         .await
         .unwrap_err();
-    assert_eq!((e.status_code, e.error_code.as_str()), (401, "Unauthorized"));
+    assert_eq!(
+        (e.status_code, e.error_code.as_str()),
+        (401, "Unauthorized")
+    );
 }
 
 #[tokio::test]
@@ -270,19 +316,31 @@ async fn binary_issues_a_client_key_at_start_and_reports_it_in_the_ready_line() 
         .read_line(&mut line)
         .unwrap();
     let ready: serde_json::Value = serde_json::from_str(&line).unwrap();
-    for k in ["endpoint", "admin_token", "access_key_id", "dedicated_endpoint", "dedicated_ca_file", "dedicated_host", "instance_id", "client_key_file", "client_key_password_file"] {
+    for k in [
+        "endpoint",
+        "admin_token",
+        "access_key_id",
+        "dedicated_endpoint",
+        "dedicated_ca_file",
+        "dedicated_host",
+        "instance_id",
+        "client_key_file",
+        "client_key_password_file",
+    ] {
         assert!(ready[k].is_string(), "ready line lacks {k}: {ready}");
     }
     assert_eq!(ready["instance_id"], "kst-emu00000000000000000");
     let key_file = std::path::PathBuf::from(ready["client_key_file"].as_str().unwrap());
     assert_eq!(key_file.parent().unwrap(), out.path());
-    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&key_file).unwrap()).unwrap();
+    let file: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&key_file).unwrap()).unwrap();
     let key_id = file["KeyId"].as_str().unwrap();
     assert_eq!(
         key_file.file_name().unwrap().to_str().unwrap(),
         format!("clientKey_{key_id}.json")
     );
-    let password = std::fs::read_to_string(ready["client_key_password_file"].as_str().unwrap()).unwrap();
+    let password =
+        std::fs::read_to_string(ready["client_key_password_file"].as_str().unwrap()).unwrap();
     assert_eq!(password.len(), 32);
     #[cfg(unix)]
     {
@@ -295,9 +353,18 @@ async fn binary_issues_a_client_key_at_start_and_reports_it_in_the_ready_line() 
         .unwrap();
     openssl_open(&p12, &password);
     let ca = std::path::PathBuf::from(ready["dedicated_ca_file"].as_str().unwrap());
-    assert!(std::fs::read_to_string(&ca).unwrap().contains("BEGIN CERTIFICATE"));
+    assert!(std::fs::read_to_string(&ca)
+        .unwrap()
+        .contains("BEGIN CERTIFICATE"));
     let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
     assert!(child.wait().unwrap().success());
-    assert!(!ca.exists(), "the temporary CA directory is removed on SIGTERM");
+    assert!(
+        !ca.exists(),
+        "the temporary CA directory is removed on SIGTERM"
+    );
 }

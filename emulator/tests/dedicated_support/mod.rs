@@ -34,10 +34,13 @@ pub fn test_private_key() -> rsa::RsaPrivateKey {
 
 /// An emulator with the shared test ClientKey accepted.
 pub async fn start_with(mut config: EmulatorConfig) -> RunningEmulator {
-    config.dedicated.client_keys.push(kmskit_emulator::dedicated::ClientKeyPublic {
-        key_id: TEST_KEY_ID.to_owned(),
-        public_key_pem: std::fs::read_to_string(testdata("clientkey_public.pem")).unwrap(),
-    });
+    config
+        .dedicated
+        .client_keys
+        .push(kmskit_emulator::dedicated::ClientKeyPublic {
+            key_id: TEST_KEY_ID.to_owned(),
+            public_key_pem: std::fs::read_to_string(testdata("clientkey_public.pem")).unwrap(),
+        });
     Emulator::start(config).await.unwrap()
 }
 
@@ -150,11 +153,7 @@ pub fn http_date(t: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 /// The Instance API signature as the reference describes it (§2), computed independently.
-pub fn sign_headers(
-    key: &rsa::RsaPrivateKey,
-    headers: &mut Vec<(String, String)>,
-    method: &str,
-) {
+pub fn sign_headers(key: &rsa::RsaPrivateKey, headers: &mut Vec<(String, String)>, method: &str) {
     let get = |n: &str| {
         headers
             .iter()

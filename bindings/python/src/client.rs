@@ -2,25 +2,24 @@
 //! (asyncio futures). Both translate arguments, hand them to the core client and translate the
 //! answer back; neither knows anything about KMS.
 
+use crate::call::{block_on, spawn, Shared};
+use crate::clientkey::ClientKey;
+use crate::credentials::provider_from_py;
 use crate::errors::to_py_err;
+use crate::instance::{AsyncInstanceClient, InstanceClient};
 use crate::json::{object_from_py, object_to_py, JsonObject};
-use crate::runtime::{current_pid, runtime, KmsRuntime};
 use crate::types::{
     AccessKey, DecryptResponse, EncryptResponse, GenerateDataKeyResponse,
     GenerateDataKeyWithoutPlaintextResponse, GetSecretValueResponse, StsToken,
 };
 use kmskit::{
     ClientConfig, DecryptRequest, EncryptRequest, EncryptionContext, GenerateDataKeyRequest,
-    GetSecretValueRequest, RetryPolicy,
+    GetSecretValueRequest, RetryPolicy, Route,
 };
-use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyString};
-use std::future::Future;
-use std::mem::ManuallyDrop;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The options every face shares, as Python keyword arguments.
@@ -30,6 +29,9 @@ pub(crate) struct Options<'py> {
     credentials: Option<Bound<'py, PyAny>>,
     gateway: Option<String>,
     instance_id: Option<String>,
+    instance_endpoint: Option<String>,
+    client_key: Option<Bound<'py, ClientKey>>,
+    route: Option<String>,
     ca_pem: Option<Bound<'py, PyAny>>,
     ca_file: Option<PathBuf>,
     connect_timeout_ms: Option<i64>,
@@ -37,6 +39,20 @@ pub(crate) struct Options<'py> {
     max_attempts: Option<i64>,
     user_agent_suffix: Option<String>,
     signature_version: Option<String>,
+    /// `Client` (no event loop for an `async def` credentials callable) or `AsyncClient`.
+    blocking: bool,
+}
+
+pub(crate) fn parse_route(route: &str) -> PyResult<Route> {
+    route.parse().map_err(to_py_err)
+}
+
+pub(crate) fn route_name(route: Route) -> &'static str {
+    match route {
+        Route::Shared => "shared",
+        Route::Dedicated => "dedicated",
+        _ => "auto",
+    }
 }
 
 fn positive_ms(value: i64, what: &str) -> Result<Duration, kmskit::Error> {
@@ -95,87 +111,24 @@ fn build_config(opts: Options<'_>) -> PyResult<ClientConfig> {
         b = b.ca_file(path);
     }
     if let Some(c) = opts.credentials {
-        let credentials = if let Ok(ak) = c.cast::<AccessKey>() {
-            ak.get().credentials.clone()
+        if let Ok(ak) = c.cast::<AccessKey>() {
+            b = b.credentials(ak.get().credentials.clone());
         } else if let Ok(sts) = c.cast::<StsToken>() {
-            sts.get().credentials.clone()
+            b = b.credentials(sts.get().credentials.clone());
         } else {
-            return Err(PyTypeError::new_err(
-                "credentials must be kmskit.AccessKey or kmskit.StsToken",
-            ));
-        };
-        b = b.credentials(credentials);
+            b = b.credentials_provider(provider_from_py(&c, opts.blocking)?);
+        }
+    }
+    if let Some(key) = opts.client_key {
+        b = b.client_key(key.get().key.clone());
+    }
+    if let Some(v) = opts.instance_endpoint {
+        b = b.instance_endpoint(v);
+    }
+    if let Some(v) = opts.route {
+        b = b.route(parse_route(&v)?);
     }
     b.build().map_err(to_py_err)
-}
-
-/// A core client that is only ever used (and dropped) in the process that made it.
-///
-/// A core client holds pooled connections registered with the epoll instance of the runtime
-/// that opened them; after `fork()` the child shares that epoll instance with the parent, so
-/// using or even dropping those connections in the child would disturb the parent. A child
-/// therefore gets a fresh core client built from the same configuration, and the inherited one
-/// is leaked.
-struct ForkLocal {
-    pid: u32,
-    client: ManuallyDrop<kmskit::Client>,
-}
-
-impl Drop for ForkLocal {
-    fn drop(&mut self) {
-        if self.pid == current_pid() {
-            // SAFETY: dropped exactly once, here, in the process that created it.
-            unsafe { ManuallyDrop::drop(&mut self.client) }
-        }
-    }
-}
-
-pub(crate) struct Shared {
-    config: ClientConfig,
-    current: Arc<Mutex<ForkLocal>>,
-}
-
-impl Shared {
-    fn new(config: ClientConfig) -> PyResult<Self> {
-        let client = kmskit::Client::new(config.clone()).map_err(to_py_err)?;
-        Ok(Shared {
-            config,
-            current: Arc::new(Mutex::new(ForkLocal {
-                pid: current_pid(),
-                client: ManuallyDrop::new(client),
-            })),
-        })
-    }
-
-    fn clone_handle(&self) -> Shared {
-        Shared {
-            config: self.config.clone(),
-            current: Arc::clone(&self.current),
-        }
-    }
-
-    /// The core client for this process. The lock is held only to compare a pid and clone an
-    /// `Arc`, never across I/O.
-    fn client(&self) -> Result<kmskit::Client, kmskit::Error> {
-        let pid = current_pid();
-        let mut guard = self
-            .current
-            .lock()
-            .map_err(|_| kmskit::Error::internal("the client's state is poisoned"))?;
-        if guard.pid != pid {
-            let fresh = kmskit::Client::new(self.config.clone())?;
-            let old = std::mem::replace(
-                &mut *guard,
-                ForkLocal {
-                    pid,
-                    client: ManuallyDrop::new(fresh),
-                },
-            );
-            // `old.pid` is the parent's: its Drop leaves the client alone.
-            drop(old);
-        }
-        Ok((*guard.client).clone())
-    }
 }
 
 fn context(py_ctx: Option<&Bound<'_, PyAny>>) -> PyResult<Option<EncryptionContext>> {
@@ -239,76 +192,20 @@ fn params(obj: Option<&Bound<'_, PyAny>>) -> PyResult<serde_json::Map<String, se
     }
 }
 
-/// Runs a core call to completion with the GIL released.
-fn block_on<T, F, Fut>(py: Python<'_>, shared: &Shared, call: F) -> PyResult<T>
-where
-    T: Send,
-    F: FnOnce(kmskit::Client) -> Fut + Send,
-    Fut: Future<Output = Result<T, kmskit::Error>> + Send,
-{
-    let rt = runtime().map_err(to_py_err)?;
-    let client = shared.client().map_err(to_py_err)?;
-    py.detach(|| rt.block_on(call(client))).map_err(to_py_err)
-}
-
-type Start = Box<dyn for<'py> FnOnce(Python<'py>) -> PyResult<Bound<'py, PyAny>> + Send>;
-
-/// A call whose arguments are already converted, waiting for its coroutine to be awaited.
-/// `AsyncClient` methods return `kmskit._aio.drive(pending)`, a real coroutine, so they work with
-/// `asyncio.run`, `create_task` and `gather` alike, and nothing starts until it is awaited.
-#[pyclass(frozen, module = "kmskit._kmskit")]
-pub struct PendingCall {
-    start: Mutex<Option<Start>>,
-}
-
-#[pymethods]
-impl PendingCall {
-    /// Starts the call on kmskit's runtime; returns an asyncio future bound to the running loop.
-    fn start<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let start = self
-            .start
-            .lock()
-            .map_err(|_| to_py_err(kmskit::Error::internal("pending call state is poisoned")))?
-            .take()
-            .ok_or_else(|| PyRuntimeError::new_err("this call was already started"))?;
-        start(py)
+fn repr(class: &str, shared: &Shared) -> String {
+    let config = &shared.config;
+    let mut text = format!("{class}(endpoint={:?}", config.endpoint().base_url());
+    if let Some(e) = config.instance_endpoint() {
+        text.push_str(&format!(", instance_endpoint={:?}", e.base_url()));
     }
-}
-
-static DRIVE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-
-/// Prepares a core call and returns a coroutine that runs it when awaited.
-fn spawn<'py, T, R, F, Fut>(
-    py: Python<'py>,
-    shared: &Shared,
-    call: F,
-    convert: fn(T) -> R,
-) -> PyResult<Bound<'py, PyAny>>
-where
-    T: Send + 'static,
-    R: for<'a> IntoPyObject<'a> + Send + 'static,
-    F: FnOnce(kmskit::Client) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<T, kmskit::Error>> + Send + 'static,
-{
-    let shared = shared.clone_handle();
-    let start: Start = Box::new(move |py| {
-        runtime().map_err(to_py_err)?;
-        let client = shared.client().map_err(to_py_err)?;
-        let fut = call(client);
-        pyo3_async_runtimes::generic::future_into_py::<KmsRuntime, _, R>(py, async move {
-            fut.await.map(convert).map_err(to_py_err)
-        })
-    });
-    let pending = Bound::new(
-        py,
-        PendingCall {
-            start: Mutex::new(Some(start)),
-        },
-    )?;
-    let drive = DRIVE.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-        Ok(py.import("kmskit._aio")?.getattr("drive")?.unbind())
-    })?;
-    drive.bind(py).call1((pending,))
+    if let Some(k) = config.client_key() {
+        text.push_str(&format!(", client_key_id={:?}", k.key_id()));
+    }
+    if config.client_key().is_some() || shared.route() != Route::Auto {
+        text.push_str(&format!(", route={:?}", route_name(shared.route())));
+    }
+    text.push(')');
+    text
 }
 
 /// A blocking KMS client. Every call releases the GIL while it waits for the network.
@@ -320,7 +217,7 @@ pub struct Client {
 #[pymethods]
 impl Client {
     #[new]
-    #[pyo3(signature = (*, endpoint=None, region=None, credentials=None, gateway=None, instance_id=None, ca_pem=None, ca_file=None, connect_timeout_ms=None, read_timeout_ms=None, max_attempts=None, user_agent_suffix=None, signature_version=None))]
+    #[pyo3(signature = (*, endpoint=None, region=None, credentials=None, gateway=None, instance_id=None, instance_endpoint=None, client_key=None, route=None, ca_pem=None, ca_file=None, connect_timeout_ms=None, read_timeout_ms=None, max_attempts=None, user_agent_suffix=None, signature_version=None))]
     #[allow(clippy::too_many_arguments)]
     fn new<'py>(
         endpoint: Option<String>,
@@ -328,6 +225,9 @@ impl Client {
         credentials: Option<Bound<'py, PyAny>>,
         gateway: Option<String>,
         instance_id: Option<String>,
+        instance_endpoint: Option<String>,
+        client_key: Option<Bound<'py, ClientKey>>,
+        route: Option<String>,
         ca_pem: Option<Bound<'py, PyAny>>,
         ca_file: Option<PathBuf>,
         connect_timeout_ms: Option<i64>,
@@ -342,6 +242,9 @@ impl Client {
             credentials,
             gateway,
             instance_id,
+            instance_endpoint,
+            client_key,
+            route,
             ca_pem,
             ca_file,
             connect_timeout_ms,
@@ -349,6 +252,7 @@ impl Client {
             max_attempts,
             user_agent_suffix,
             signature_version,
+            blocking: true,
         })?;
         Ok(Client {
             shared: Shared::new(config)?,
@@ -453,11 +357,28 @@ impl Client {
         object_to_py(py, &body)
     }
 
+    /// The dedicated gateway's Instance API (raises `ConfigurationError` without a ClientKey).
+    #[getter]
+    fn instance(&self) -> PyResult<InstanceClient> {
+        InstanceClient::new(&self.shared)
+    }
+
+    /// This client with its data-plane calls routed as `route` says ("auto", "shared" or
+    /// "dedicated"); it shares this client's connections.
+    fn with_route(&self, route: &str) -> PyResult<Client> {
+        Ok(Client {
+            shared: self.shared.with_route(parse_route(route)?),
+        })
+    }
+
+    /// Where data-plane calls go: "auto", "shared" or "dedicated".
+    #[getter]
+    fn route(&self) -> &'static str {
+        route_name(self.shared.route())
+    }
+
     fn __repr__(&self) -> String {
-        format!(
-            "Client(endpoint={:?})",
-            self.shared.config.endpoint().base_url()
-        )
+        repr("Client", &self.shared)
     }
 }
 
@@ -471,7 +392,7 @@ pub struct AsyncClient {
 #[pymethods]
 impl AsyncClient {
     #[new]
-    #[pyo3(signature = (*, endpoint=None, region=None, credentials=None, gateway=None, instance_id=None, ca_pem=None, ca_file=None, connect_timeout_ms=None, read_timeout_ms=None, max_attempts=None, user_agent_suffix=None, signature_version=None))]
+    #[pyo3(signature = (*, endpoint=None, region=None, credentials=None, gateway=None, instance_id=None, instance_endpoint=None, client_key=None, route=None, ca_pem=None, ca_file=None, connect_timeout_ms=None, read_timeout_ms=None, max_attempts=None, user_agent_suffix=None, signature_version=None))]
     #[allow(clippy::too_many_arguments)]
     fn new<'py>(
         endpoint: Option<String>,
@@ -479,6 +400,9 @@ impl AsyncClient {
         credentials: Option<Bound<'py, PyAny>>,
         gateway: Option<String>,
         instance_id: Option<String>,
+        instance_endpoint: Option<String>,
+        client_key: Option<Bound<'py, ClientKey>>,
+        route: Option<String>,
         ca_pem: Option<Bound<'py, PyAny>>,
         ca_file: Option<PathBuf>,
         connect_timeout_ms: Option<i64>,
@@ -493,6 +417,9 @@ impl AsyncClient {
             credentials,
             gateway,
             instance_id,
+            instance_endpoint,
+            client_key,
+            route,
             ca_pem,
             ca_file,
             connect_timeout_ms,
@@ -500,6 +427,7 @@ impl AsyncClient {
             max_attempts,
             user_agent_suffix,
             signature_version,
+            blocking: false,
         })?;
         Ok(AsyncClient {
             shared: Shared::new(config)?,
@@ -620,10 +548,28 @@ impl AsyncClient {
         )
     }
 
+    /// The dedicated gateway's Instance API, with coroutine methods (raises
+    /// `ConfigurationError` without a ClientKey).
+    #[getter]
+    fn instance(&self) -> PyResult<AsyncInstanceClient> {
+        AsyncInstanceClient::new(&self.shared)
+    }
+
+    /// This client with its data-plane calls routed as `route` says ("auto", "shared" or
+    /// "dedicated"); it shares this client's connections.
+    fn with_route(&self, route: &str) -> PyResult<AsyncClient> {
+        Ok(AsyncClient {
+            shared: self.shared.with_route(parse_route(route)?),
+        })
+    }
+
+    /// Where data-plane calls go: "auto", "shared" or "dedicated".
+    #[getter]
+    fn route(&self) -> &'static str {
+        route_name(self.shared.route())
+    }
+
     fn __repr__(&self) -> String {
-        format!(
-            "AsyncClient(endpoint={:?})",
-            self.shared.config.endpoint().base_url()
-        )
+        repr("AsyncClient", &self.shared)
     }
 }

@@ -3,8 +3,10 @@
 
 use crate::errors::to_py_err;
 use kmskit::{SecretBytes, SecretString};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyFloat, PyInt};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// A long-term AccessKey pair.
 #[pyclass(frozen, module = "kmskit")]
@@ -32,28 +34,80 @@ impl AccessKey {
     }
 }
 
-/// Temporary STS credentials: id, secret and security token.
+/// Temporary STS credentials: id, secret, security token and, optionally, when they expire.
 #[pyclass(frozen, module = "kmskit")]
 pub struct StsToken {
     pub(crate) credentials: kmskit::Credentials,
 }
 
+/// `None`, an aware `datetime` or seconds since the epoch. A naive `datetime` is refused: read
+/// as local time (what `datetime.timestamp()` does) it would move the expiry by hours.
+fn expiration_from_py(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<SystemTime>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(None);
+    };
+    let seconds: f64 = if obj.hasattr("utcoffset")? && obj.hasattr("timestamp")? {
+        if obj.call_method0("utcoffset")?.is_none() {
+            return Err(PyValueError::new_err(
+                "expiration must be a timezone-aware datetime (e.g. tzinfo=datetime.timezone.utc)",
+            ));
+        }
+        obj.call_method0("timestamp")?.extract()?
+    } else if obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyFloat>() {
+        obj.extract()?
+    } else {
+        return Err(PyTypeError::new_err(
+            "expiration must be a datetime or seconds since the epoch",
+        ));
+    };
+    if !seconds.is_finite() || seconds < 0.0 {
+        return Err(PyValueError::new_err(
+            "expiration must be a finite time after the epoch",
+        ));
+    }
+    Duration::try_from_secs_f64(seconds)
+        .ok()
+        .and_then(|d| UNIX_EPOCH.checked_add(d))
+        .map(Some)
+        .ok_or_else(|| PyValueError::new_err("expiration is out of range"))
+}
+
 #[pymethods]
 impl StsToken {
     #[new]
+    #[pyo3(signature = (access_key_id, access_key_secret, security_token, expiration=None))]
     fn new(
         access_key_id: String,
         access_key_secret: String,
         security_token: String,
+        expiration: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let expiration = expiration_from_py(expiration)?;
         let credentials =
-            kmskit::Credentials::sts(access_key_id, access_key_secret, security_token, None)
+            kmskit::Credentials::sts(access_key_id, access_key_secret, security_token, expiration)
                 .map_err(to_py_err)?;
         Ok(StsToken { credentials })
     }
     #[getter]
     fn access_key_id(&self) -> &str {
         self.credentials.access_key_id()
+    }
+    /// When the credentials expire, as an aware UTC `datetime`, or `None`.
+    #[getter]
+    fn expiration<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let Some(at) = self.credentials.expiration() else {
+            return Ok(None);
+        };
+        let seconds = at
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0);
+        let datetime = py.import("datetime")?;
+        let utc = datetime.getattr("timezone")?.getattr("utc")?;
+        datetime
+            .getattr("datetime")?
+            .call_method1("fromtimestamp", (seconds, utc))
+            .map(Some)
     }
     fn __repr__(&self) -> String {
         format!(

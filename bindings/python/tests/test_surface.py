@@ -29,7 +29,39 @@ def test_parity_with_core_operations() -> None:
         "call",
     ]
     for cls in (kmskit.Client, kmskit.AsyncClient):
-        assert _public_methods(cls) == set(ops), cls
+        assert _public_methods(cls) == set(ops) | {"with_route"}, cls
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def test_parity_with_core_instance_operations() -> None:
+    ops = kmskit.core_instance_operations()
+    assert len(ops) == 15 and ops[0] == "Encrypt" and "GetSecretValue" in ops
+    names = {_snake(op) for op in ops}
+    for cls in (kmskit.InstanceClient, kmskit.AsyncInstanceClient):
+        assert _public_methods(cls) == names, cls
+    for name in names:
+        sync = inspect.signature(getattr(kmskit.InstanceClient, name))
+        asy = inspect.signature(getattr(kmskit.AsyncInstanceClient, name))
+        assert sync == asy, name
+
+
+def test_credentials_types_are_exported() -> None:
+    assert kmskit.credentials_types() == [
+        "AccessKey",
+        "StsToken",
+        "EcsRamRole",
+        "RamRoleArn",
+        "OidcRoleArn",
+        "CredentialsUri",
+        "CliProfile",
+        "IniProfile",
+        "DefaultChain",
+    ]
+    for name in kmskit.credentials_types():
+        assert isinstance(getattr(kmskit, name), type), name
 
 
 def test_same_signatures_sync_and_async() -> None:

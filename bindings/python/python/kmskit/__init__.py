@@ -7,7 +7,11 @@
 b'data'
 
 ``Client`` blocks (releasing the GIL while it waits); ``AsyncClient`` returns asyncio futures.
-Errors are ``KmsError`` subclasses, one per kind. See docs/python.md.
+Credentials: ``AccessKey``, ``StsToken``, the providers (``EcsRamRole``, ``RamRoleArn``,
+``OidcRoleArn``, ``CredentialsUri``, ``CliProfile``, ``IniProfile``, ``DefaultChain``, the default)
+or any callable returning ``AccessKey``/``StsToken``. With a ``ClientKey``, ``client.instance`` is
+the dedicated gateway's Instance API. Errors are ``KmsError`` subclasses, one per kind. See
+docs/python.md.
 """
 
 from __future__ import annotations
@@ -29,30 +33,76 @@ from kmskit._errors import (
 )
 from kmskit._kmskit import (
     AccessKey,
+    AdvanceEncryptResponse,
     AsyncClient,
+    AsyncInstanceClient,
+    CliProfile,
     Client,
+    ClientKey,
+    CredentialsUri,
     DecryptResponse,
+    DefaultChain,
+    EcsRamRole,
     EncryptResponse,
+    GenerateDataKeyPairResponse,
+    GenerateDataKeyPairWithoutPlaintextResponse,
     GenerateDataKeyResponse,
     GenerateDataKeyWithoutPlaintextResponse,
+    GenerateRandomResponse,
+    GetPublicKeyResponse,
     GetSecretValueResponse,
+    IniProfile,
+    InstanceClient,
+    InstanceDecryptResponse,
+    InstanceEncryptResponse,
+    InstanceGenerateDataKeyResponse,
+    InstanceGetSecretValueResponse,
+    OidcRoleArn,
+    RamRoleArn,
+    SignResponse,
     StsToken,
+    VerifyResponse,
     __version__,
+    core_instance_operations,
     core_operations,
+    credentials_types,
 )
 
 __all__ = [
     "__version__",
     "core_operations",
+    "core_instance_operations",
+    "credentials_types",
     "Client",
     "AsyncClient",
     "AccessKey",
     "StsToken",
+    "EcsRamRole",
+    "RamRoleArn",
+    "OidcRoleArn",
+    "CredentialsUri",
+    "CliProfile",
+    "IniProfile",
+    "DefaultChain",
+    "ClientKey",
+    "InstanceClient",
+    "AsyncInstanceClient",
     "EncryptResponse",
     "DecryptResponse",
     "GenerateDataKeyResponse",
     "GenerateDataKeyWithoutPlaintextResponse",
     "GetSecretValueResponse",
+    "InstanceEncryptResponse",
+    "AdvanceEncryptResponse",
+    "InstanceDecryptResponse",
+    "SignResponse",
+    "VerifyResponse",
+    "GenerateRandomResponse",
+    "InstanceGenerateDataKeyResponse",
+    "GenerateDataKeyPairResponse",
+    "GenerateDataKeyPairWithoutPlaintextResponse",
+    "GetPublicKeyResponse",
+    "InstanceGetSecretValueResponse",
     "KmsError",
     "ThrottlingError",
     "AuthenticationError",

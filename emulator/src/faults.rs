@@ -128,8 +128,8 @@ impl Faults {
         let mut active = lock(&self.active);
         let idx = active.iter().position(|f| {
             f.spec.action.as_deref() == Some(action)
-                && f.remaining.map_or(true, |n| n > 0)
-                && f.spec.ratio.map_or(true, |r| rand::random::<f64>() < r)
+                && f.remaining.is_none_or(|n| n > 0)
+                && f.spec.ratio.is_none_or(|r| rand::random::<f64>() < r)
         })?;
         let fault = &mut active[idx];
         let outcome = outcome(&fault.spec);

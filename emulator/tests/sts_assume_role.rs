@@ -12,7 +12,10 @@ use sts_common::*;
 
 fn assert_credentials(v: &Value, session: &str) {
     let c = &v["Credentials"];
-    assert!(c["AccessKeyId"].as_str().unwrap().starts_with("STS."), "{v}");
+    assert!(
+        c["AccessKeyId"].as_str().unwrap().starts_with("STS."),
+        "{v}"
+    );
     assert!(c["AccessKeySecret"].as_str().unwrap().len() >= 30);
     assert!(!c["SecurityToken"].as_str().unwrap().is_empty());
     let exp = c["Expiration"].as_str().unwrap();
@@ -72,10 +75,11 @@ async fn captured_python_request_verifies_known_answer() {
         "acs:ram::1234567890123456:assumed-role/test-role/session-compact"
     );
     // Our own signer agrees with the captured signature for the same parameters.
-    let params: Vec<(String, String)> = kmskit_emulator::auth::encoding::parse_form(query.as_bytes())
-        .into_iter()
-        .filter(|(k, _)| k != "Signature")
-        .collect();
+    let params: Vec<(String, String)> =
+        kmskit_emulator::auth::encoding::parse_form(query.as_bytes())
+            .into_iter()
+            .filter(|(k, _)| k != "Signature")
+            .collect();
     assert_eq!(
         rpc_signature("GET", &params, "TestAccessKeySecret0123456789"),
         "rZbkWhYY06I7bKEN6CxMHsGjnw4="
@@ -163,7 +167,11 @@ async fn assume_role_get_and_post_form() {
     assert_eq!(s, 200, "{v}");
     assert_credentials(&v, "get-session");
 
-    let p = [("RoleArn", ROLE_ARN), ("RoleSessionName", "post-session"), ("Policy", policy)];
+    let p = [
+        ("RoleArn", ROLE_ARN),
+        ("RoleSessionName", "post-session"),
+        ("Policy", policy),
+    ];
     let (s, v) = sts_post(&emu, "AssumeRole", &p, &key).await;
     assert_eq!(s, 200, "{v}");
     assert_credentials(&v, "post-session");
@@ -203,7 +211,14 @@ async fn signatures_and_keys_are_checked() {
     let v: Value = resp.json().await.unwrap();
     assert_sts_error(s, &v, 400, "IncompleteSignature");
     // The KMS version is not STS's.
-    let (s, v) = rpc_get(&emu.sts_endpoint(), "AssumeRole", "2016-01-20", &p, &Key::of(&emu)).await;
+    let (s, v) = rpc_get(
+        &emu.sts_endpoint(),
+        "AssumeRole",
+        "2016-01-20",
+        &p,
+        &Key::of(&emu),
+    )
+    .await;
     assert_sts_error(s, &v, 400, "InvalidVersion");
     let (s, v) = sts_get(&emu, "DecodeAuthorizationMessage", &[], &Key::of(&emu)).await;
     assert_sts_error(s, &v, 404, "InvalidAction.NotFound");
@@ -245,11 +260,21 @@ async fn parameter_rules() {
     }
     let (s, v) = call(vec![("RoleArn", "")]).await;
     assert_sts_error(s, &v, 400, "MissingParameter");
-    for name in ["a", "session with space", "ninja*", "x23456789012345678901234567890123456789012345678901234567890123456"] {
+    for name in [
+        "a",
+        "session with space",
+        "ninja*",
+        "x23456789012345678901234567890123456789012345678901234567890123456",
+    ] {
         let (s, v) = call(vec![("RoleSessionName", name)]).await;
         assert_sts_error(s, &v, 400, "InvalidParameter.RoleSessionName");
     }
-    assert_eq!(call(vec![("RoleSessionName", "user@example.com_1-2")]).await.0, 200);
+    assert_eq!(
+        call(vec![("RoleSessionName", "user@example.com_1-2")])
+            .await
+            .0,
+        200
+    );
     for policy in ["not json", "[]", r#"{"Statement":[]}"#] {
         let (s, v) = call(vec![("Policy", policy)]).await;
         assert_sts_error(s, &v, 400, "InvalidParameter.PolicyGrammar");
@@ -265,10 +290,18 @@ async fn max_duration_is_configurable() {
     let mut config = EmulatorConfig::default();
     config.sts.max_duration_seconds = 43200;
     let emu = start(config).await;
-    let p = [("RoleArn", ROLE_ARN), ("RoleSessionName", "long"), ("DurationSeconds", "43200")];
+    let p = [
+        ("RoleArn", ROLE_ARN),
+        ("RoleSessionName", "long"),
+        ("DurationSeconds", "43200"),
+    ];
     let (s, v) = sts_get(&emu, "AssumeRole", &p, &Key::of(&emu)).await;
     assert_eq!(s, 200, "{v}");
-    let p = [("RoleArn", ROLE_ARN), ("RoleSessionName", "long"), ("DurationSeconds", "43201")];
+    let p = [
+        ("RoleArn", ROLE_ARN),
+        ("RoleSessionName", "long"),
+        ("DurationSeconds", "43201"),
+    ];
     let (s, v) = sts_get(&emu, "AssumeRole", &p, &Key::of(&emu)).await;
     assert_sts_error(s, &v, 400, "InvalidParameter.DurationSeconds");
 }
@@ -278,7 +311,10 @@ async fn temporary_keys_sign_sts_calls_with_their_token() {
     let emu = start(EmulatorConfig::default()).await;
     let (tmp, _) = assume(&emu, &[]).await;
     // Role chaining: an STS key (with its token) may call AssumeRole.
-    let p = [("RoleArn", "acs:ram::1234567890123456:role/other-role"), ("RoleSessionName", "chained")];
+    let p = [
+        ("RoleArn", "acs:ram::1234567890123456:role/other-role"),
+        ("RoleSessionName", "chained"),
+    ];
     let (s, v) = sts_get(&emu, "AssumeRole", &p, &tmp).await;
     assert_eq!(s, 200, "{v}");
     let (s, v) = sts_post(&emu, "AssumeRole", &p, &tmp).await;
@@ -300,7 +336,10 @@ async fn get_caller_identity_for_long_term_and_sts_keys() {
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["AccountId"], "1234567890123456");
     assert_eq!(v["IdentityType"], "RAMUser");
-    assert!(v["Arn"].as_str().unwrap().starts_with("acs:ram::1234567890123456:user/"));
+    assert!(v["Arn"]
+        .as_str()
+        .unwrap()
+        .starts_with("acs:ram::1234567890123456:user/"));
     assert!(v["UserId"].is_string() && v["PrincipalId"].is_string() && v["RequestId"].is_string());
 
     let (tmp, assumed) = assume(&emu, &[]).await;
@@ -312,7 +351,12 @@ async fn get_caller_identity_for_long_term_and_sts_keys() {
     assert_eq!(v["AccountId"], "1234567890123456");
 }
 
-async fn admin(emu: &kmskit_emulator::RunningEmulator, method: &str, path: &str, body: Option<Value>) -> Value {
+async fn admin(
+    emu: &kmskit_emulator::RunningEmulator,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> Value {
     let mut req = http()
         .request(method.parse().unwrap(), format!("{}{path}", emu.endpoint()))
         .bearer_auth(emu.admin_token());
@@ -329,17 +373,35 @@ async fn faults_named_for_sts_actions_and_stats() {
     let emu = start(EmulatorConfig::default()).await;
     let p = [("RoleArn", ROLE_ARN), ("RoleSessionName", "s-1")];
     // A catch-all fault is for KMS; STS keeps working.
-    admin(&emu, "POST", "/_emulator/faults", Some(json!({"kind": "error"}))).await;
+    admin(
+        &emu,
+        "POST",
+        "/_emulator/faults",
+        Some(json!({"kind": "error"})),
+    )
+    .await;
     assert_eq!(sts_get(&emu, "AssumeRole", &p, &Key::of(&emu)).await.0, 200);
     admin(&emu, "DELETE", "/_emulator/faults", None).await;
     // "STS down": two 503s, then service again.
-    admin(&emu, "POST", "/_emulator/faults", Some(json!({"kind": "error", "action": "AssumeRole", "count": 2}))).await;
+    admin(
+        &emu,
+        "POST",
+        "/_emulator/faults",
+        Some(json!({"kind": "error", "action": "AssumeRole", "count": 2})),
+    )
+    .await;
     for _ in 0..2 {
         let (s, v) = sts_get(&emu, "AssumeRole", &p, &Key::of(&emu)).await;
         assert_sts_error(s, &v, 503, "ServiceUnavailable");
     }
     assert_eq!(sts_get(&emu, "AssumeRole", &p, &Key::of(&emu)).await.0, 200);
-    admin(&emu, "POST", "/_emulator/faults", Some(json!({"kind": "throttling", "action": "GetCallerIdentity", "count": 1}))).await;
+    admin(
+        &emu,
+        "POST",
+        "/_emulator/faults",
+        Some(json!({"kind": "throttling", "action": "GetCallerIdentity", "count": 1})),
+    )
+    .await;
     let (s, v) = sts_get(&emu, "GetCallerIdentity", &[], &Key::of(&emu)).await;
     assert_sts_error(s, &v, 400, "Throttling");
     let stats = admin(&emu, "GET", "/_emulator/stats", None).await;

@@ -12,7 +12,11 @@ use serde_json::Value;
 use sts_common::*;
 
 fn assert_kms_error(status: u16, v: &Value, want: u16, code: &str) {
-    assert_eq!((status, v["Code"].as_str().unwrap_or("")), (want, code), "{v}");
+    assert_eq!(
+        (status, v["Code"].as_str().unwrap_or("")),
+        (want, code),
+        "{v}"
+    );
     assert_eq!(v["HostId"], "kms.cn-hangzhou.aliyuncs.com");
     assert!(v["RequestId"].is_string() && v["Message"].is_string());
 }
@@ -45,7 +49,10 @@ async fn accepted_until_expiry_then_refused() {
         .unwrap()
         .and_utc()
         - chrono::Utc::now();
-    assert!(left <= chrono::Duration::seconds(3), "the knob overrides DurationSeconds: {expiration}");
+    assert!(
+        left <= chrono::Duration::seconds(3),
+        "the knob overrides DurationSeconds: {expiration}"
+    );
 
     let p = [("KeyId", key_id.as_str()), ("Plaintext", "aGVsbG8=")];
     let (s, enc) = kms_acs3(&emu, "Encrypt", &p, &tmp).await;
@@ -115,7 +122,13 @@ async fn concurrent_use_of_one_temporary_key() {
                 // New credentials are issued while others are in use.
                 assume(&emu, &[]).await;
             }
-            kms_acs3(&emu, "Encrypt", &[("KeyId", &key_id), ("Plaintext", "aGk=")], &tmp).await
+            kms_acs3(
+                &emu,
+                "Encrypt",
+                &[("KeyId", &key_id), ("Plaintext", "aGk=")],
+                &tmp,
+            )
+            .await
         });
     }
     while let Some(r) = tasks.join_next().await {
@@ -151,7 +164,13 @@ async fn binary_flags_and_ready_line() {
     let jwks = dir.path().join("jwks.json");
     std::fs::write(&jwks, r#"{"keys":[{"kty":"RSA","kid":"k","n":"sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw","e":"AQAB"}]}"#).unwrap();
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_kmskit-emulator"))
-        .args(["--no-dedicated", "--sts-credential-lifetime", "2", "--sts-max-duration", "7200"])
+        .args([
+            "--no-dedicated",
+            "--sts-credential-lifetime",
+            "2",
+            "--sts-max-duration",
+            "7200",
+        ])
         .args(["--imds-v1-disabled", "--metadata-role", "BinRole"])
         .arg("--oidc-jwks")
         .arg(&jwks)
@@ -179,7 +198,11 @@ async fn binary_flags_and_ready_line() {
         secret: ready["access_key_secret"].as_str().unwrap().into(),
         token: None,
     };
-    let p = [("RoleArn", ROLE_ARN), ("RoleSessionName", "bin"), ("DurationSeconds", "7200")];
+    let p = [
+        ("RoleArn", ROLE_ARN),
+        ("RoleSessionName", "bin"),
+        ("DurationSeconds", "7200"),
+    ];
     let (s, v) = rpc_get(&sts, "AssumeRole", "2015-04-01", &p, &key).await;
     assert_eq!(s, 200, "{v}");
     let exp = chrono::NaiveDateTime::parse_from_str(

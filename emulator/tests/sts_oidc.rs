@@ -133,7 +133,10 @@ async fn valid_token_get_and_post_and_credentials_work_on_kms() {
     let token = jwt(&keys().0, "k1", claims(600));
     let (s, v) = oidc_get(&emu, &oidc_params(&token)).await;
     assert_eq!(s, 200, "{v}");
-    assert!(v["Credentials"]["AccessKeyId"].as_str().unwrap().starts_with("STS."));
+    assert!(v["Credentials"]["AccessKeyId"]
+        .as_str()
+        .unwrap()
+        .starts_with("STS."));
     assert_eq!(
         v["AssumedRoleUser"]["Arn"],
         "acs:ram::1234567890123456:assumed-role/test-role/credentials-python-1700000000"
@@ -146,7 +149,10 @@ async fn valid_token_get_and_post_and_credentials_work_on_kms() {
 
     let (s, v2) = oidc_post(&emu, &oidc_params(&token)).await;
     assert_eq!(s, 200, "{v2}");
-    assert_ne!(v2["Credentials"]["AccessKeyId"], v["Credentials"]["AccessKeyId"]);
+    assert_ne!(
+        v2["Credentials"]["AccessKeyId"],
+        v["Credentials"]["AccessKeyId"]
+    );
 
     // A single-string aud and no kid (every key tried) are fine too.
     let mut c = claims(600);
@@ -156,10 +162,20 @@ async fn valid_token_get_and_post_and_credentials_work_on_kms() {
 
     let key_id = new_key(&emu).await;
     let tmp = Key::from_json(&v2["Credentials"]);
-    let (s, enc) = kms_acs3(&emu, "Encrypt", &[("KeyId", &key_id), ("Plaintext", "aGk=")], &tmp).await;
+    let (s, enc) = kms_acs3(
+        &emu,
+        "Encrypt",
+        &[("KeyId", &key_id), ("Plaintext", "aGk=")],
+        &tmp,
+    )
+    .await;
     assert_eq!(s, 200, "{enc}");
     let (s, v) = sts_get(&emu, "GetCallerIdentity", &[], &tmp).await;
-    assert_eq!((s, v["IdentityType"].as_str()), (200, Some("AssumedRoleUser")), "{v}");
+    assert_eq!(
+        (s, v["IdentityType"].as_str()),
+        (200, Some("AssumedRoleUser")),
+        "{v}"
+    );
 }
 
 #[tokio::test]
@@ -169,31 +185,67 @@ async fn bad_tokens_are_refused() {
     let now = chrono::Utc::now().timestamp();
     let cases: Vec<(String, u16, &str)> = vec![
         // Expired beyond the 60 s skew; inside the skew is still fine (checked below).
-        (jwt(good, "k1", claims(-120)), 400, "AuthenticationFail.OIDCToken.Expired"),
-        (jwt(stranger, "k1", claims(600)), 400, "AuthenticationFail.OIDCToken.Invalid"),
-        (jwt(stranger, "", claims(600)), 400, "AuthenticationFail.OIDCToken.Invalid"),
-        (jwt(good, "other-kid", claims(600)), 400, "AuthenticationFail.OIDCToken.Invalid"),
-        ({
-            let mut c = claims(600);
-            c["aud"] = json!(["someone-else"]);
-            jwt(good, "k1", c)
-        }, 400, "AuthenticationFail.OIDCToken.Invalid"),
-        ({
-            let mut c = claims(600);
-            c["iss"] = json!("https://evil.example");
-            jwt(good, "k1", c)
-        }, 400, "AuthenticationFail.OIDCToken.Invalid"),
-        ({
-            let mut c = claims(600);
-            c["nbf"] = json!(now + 600);
-            jwt(good, "k1", c)
-        }, 400, "AuthenticationFail.OIDCToken.Invalid"),
-        ({
-            let mut c = claims(600);
-            c.as_object_mut().unwrap().remove("exp");
-            jwt(good, "k1", c)
-        }, 400, "InvalidParameter.OIDCToken"),
-        ("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.sig-one".into(), 400, "InvalidParameter.OIDCToken"),
+        (
+            jwt(good, "k1", claims(-120)),
+            400,
+            "AuthenticationFail.OIDCToken.Expired",
+        ),
+        (
+            jwt(stranger, "k1", claims(600)),
+            400,
+            "AuthenticationFail.OIDCToken.Invalid",
+        ),
+        (
+            jwt(stranger, "", claims(600)),
+            400,
+            "AuthenticationFail.OIDCToken.Invalid",
+        ),
+        (
+            jwt(good, "other-kid", claims(600)),
+            400,
+            "AuthenticationFail.OIDCToken.Invalid",
+        ),
+        (
+            {
+                let mut c = claims(600);
+                c["aud"] = json!(["someone-else"]);
+                jwt(good, "k1", c)
+            },
+            400,
+            "AuthenticationFail.OIDCToken.Invalid",
+        ),
+        (
+            {
+                let mut c = claims(600);
+                c["iss"] = json!("https://evil.example");
+                jwt(good, "k1", c)
+            },
+            400,
+            "AuthenticationFail.OIDCToken.Invalid",
+        ),
+        (
+            {
+                let mut c = claims(600);
+                c["nbf"] = json!(now + 600);
+                jwt(good, "k1", c)
+            },
+            400,
+            "AuthenticationFail.OIDCToken.Invalid",
+        ),
+        (
+            {
+                let mut c = claims(600);
+                c.as_object_mut().unwrap().remove("exp");
+                jwt(good, "k1", c)
+            },
+            400,
+            "InvalidParameter.OIDCToken",
+        ),
+        (
+            "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.sig-one".into(),
+            400,
+            "InvalidParameter.OIDCToken",
+        ),
         ("not-a-jwt".into(), 400, "InvalidParameter.OIDCToken"),
     ];
     for (token, status, code) in cases {
@@ -225,7 +277,14 @@ async fn provider_and_parameters() {
         }
         p
     };
-    let (s, v) = oidc_get(&emu, &with("OIDCProviderArn", "acs:ram::1234567890123456:oidc-provider/other")).await;
+    let (s, v) = oidc_get(
+        &emu,
+        &with(
+            "OIDCProviderArn",
+            "acs:ram::1234567890123456:oidc-provider/other",
+        ),
+    )
+    .await;
     assert_sts_error(s, &v, 404, "EntityNotExist.OIDCProvider");
     let (s, v) = oidc_get(&emu, &with("OIDCProviderArn", "acs:ram::1:role/x")).await;
     assert_sts_error(s, &v, 400, "InvalidParameter.OIDCProviderArn");
@@ -254,6 +313,9 @@ async fn a_bad_jwks_fails_start() {
         jwks: r#"{"keys":[]}"#.into(),
         ..Default::default()
     });
-    let err = kmskit_emulator::Emulator::start(config).await.err().unwrap();
+    let err = kmskit_emulator::Emulator::start(config)
+        .await
+        .err()
+        .unwrap();
     assert!(err.to_string().contains("no RSA key"), "{err}");
 }

@@ -54,7 +54,7 @@ pub async fn serve<H, F>(
                 let handler = handler.clone();
                 let mut stop = shutdown.clone();
                 conns.spawn(async move {
-                    let svc = service_fn(move |req| handler(req));
+                    let svc = service_fn(handler);
                     let conn = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), svc);
                     tokio::pin!(conn);
                     tokio::select! {

@@ -99,7 +99,11 @@ pub fn rpc_params(
     if let Some(t) = &key.token {
         all.push(("SecurityToken".into(), t.clone()));
     }
-    all.extend(params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+    all.extend(
+        params
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
     let sig = rpc_signature(method, &all, &key.secret);
     all.push(("Signature".into(), sig));
     all
@@ -113,7 +117,13 @@ async fn json_of(resp: reqwest::Response) -> (u16, Value) {
 }
 
 /// Python/Java style: GET, everything in the query.
-pub async fn rpc_get(endpoint: &str, action: &str, version: &str, params: &[(&str, &str)], key: &Key) -> (u16, Value) {
+pub async fn rpc_get(
+    endpoint: &str,
+    action: &str,
+    version: &str,
+    params: &[(&str, &str)],
+    key: &Key,
+) -> (u16, Value) {
     let all = rpc_params("GET", action, version, params, key);
     let url = format!("{endpoint}/?{}", canonical(&all));
     json_of(http().get(url).send().await.unwrap()).await
@@ -121,7 +131,13 @@ pub async fn rpc_get(endpoint: &str, action: &str, version: &str, params: &[(&st
 
 /// Go/Node style: POST, the action's parameters in a form body, the protocol ones in the query;
 /// the signature covers both.
-pub async fn rpc_post(endpoint: &str, action: &str, version: &str, params: &[(&str, &str)], key: &Key) -> (u16, Value) {
+pub async fn rpc_post(
+    endpoint: &str,
+    action: &str,
+    version: &str,
+    params: &[(&str, &str)],
+    key: &Key,
+) -> (u16, Value) {
     let all = rpc_params("POST", action, version, params, key);
     let (body, query): (Vec<_>, Vec<_>) = all
         .into_iter()
@@ -137,16 +153,31 @@ pub async fn rpc_post(endpoint: &str, action: &str, version: &str, params: &[(&s
     json_of(resp).await
 }
 
-pub async fn sts_get(emu: &RunningEmulator, action: &str, params: &[(&str, &str)], key: &Key) -> (u16, Value) {
+pub async fn sts_get(
+    emu: &RunningEmulator,
+    action: &str,
+    params: &[(&str, &str)],
+    key: &Key,
+) -> (u16, Value) {
     rpc_get(&emu.sts_endpoint(), action, "2015-04-01", params, key).await
 }
 
-pub async fn sts_post(emu: &RunningEmulator, action: &str, params: &[(&str, &str)], key: &Key) -> (u16, Value) {
+pub async fn sts_post(
+    emu: &RunningEmulator,
+    action: &str,
+    params: &[(&str, &str)],
+    key: &Key,
+) -> (u16, Value) {
     rpc_post(&emu.sts_endpoint(), action, "2015-04-01", params, key).await
 }
 
 /// A KMS call signed with ACS3-HMAC-SHA256; a temporary key adds `x-acs-security-token` (signed).
-pub async fn kms_acs3(emu: &RunningEmulator, action: &str, params: &[(&str, &str)], key: &Key) -> (u16, Value) {
+pub async fn kms_acs3(
+    emu: &RunningEmulator,
+    action: &str,
+    params: &[(&str, &str)],
+    key: &Key,
+) -> (u16, Value) {
     let endpoint = emu.endpoint();
     let host = endpoint.trim_start_matches("http://").to_owned();
     let query = canonical(
@@ -161,7 +192,10 @@ pub async fn kms_acs3(emu: &RunningEmulator, action: &str, params: &[(&str, &str
         ("x-acs-action".into(), action.into()),
         ("x-acs-version".into(), "2016-01-20".into()),
         ("x-acs-date".into(), now_date()),
-        ("x-acs-signature-nonce".into(), uuid::Uuid::new_v4().simple().to_string()),
+        (
+            "x-acs-signature-nonce".into(),
+            uuid::Uuid::new_v4().simple().to_string(),
+        ),
         ("x-acs-content-sha256".into(), body_hash.clone()),
         ("x-acs-accesskey-id".into(), key.id.clone()),
     ];
@@ -200,7 +234,12 @@ pub async fn kms_acs3(emu: &RunningEmulator, action: &str, params: &[(&str, &str
 }
 
 /// A KMS call signed with RPC V1 (GET); a temporary key adds the `SecurityToken` parameter.
-pub async fn kms_rpc(emu: &RunningEmulator, action: &str, params: &[(&str, &str)], key: &Key) -> (u16, Value) {
+pub async fn kms_rpc(
+    emu: &RunningEmulator,
+    action: &str,
+    params: &[(&str, &str)],
+    key: &Key,
+) -> (u16, Value) {
     rpc_get(&emu.endpoint(), action, "2016-01-20", params, key).await
 }
 
@@ -212,7 +251,11 @@ pub async fn new_key(emu: &RunningEmulator) -> String {
 }
 
 pub fn assert_sts_error(status: u16, v: &Value, want_status: u16, code: &str) {
-    assert_eq!((status, v["Code"].as_str().unwrap_or("")), (want_status, code), "{v}");
+    assert_eq!(
+        (status, v["Code"].as_str().unwrap_or("")),
+        (want_status, code),
+        "{v}"
+    );
     for k in ["RequestId", "HostId", "Message", "Recommend"] {
         assert!(v[k].is_string(), "error lacks {k}: {v}");
     }

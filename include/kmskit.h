@@ -342,8 +342,8 @@ kmskit_result kmskit_config_builder_set_route(struct kmskit_config_builder *buil
 
 // Credentials from `callback(userdata, sink)`, cached by kmskit (see
 // kmskit_credentials_callback). `userdata_free` (may be NULL) is called exactly once with
-// `userdata`, when the last user of the provider is freed — also when this function fails
-// after checking `callback`. A failing callback makes the call fail with 1201
+// `userdata`, when the last user of the provider is freed, or before this function returns
+// when it fails (kmskit owns the userdata either way). A failing callback makes the call fail with 1201
 // CredentialsUnavailable (message: the result and the sink's error message).
 //
 // # Safety

@@ -44,7 +44,8 @@ pub type kmskit_credentials_callback = Option<
 pub type kmskit_userdata_free = Option<unsafe extern "C" fn(userdata: *mut c_void)>;
 
 struct Callback {
-    f: unsafe extern "C" fn(*mut c_void, *mut kmskit_credentials_sink) -> kmskit_result,
+    /// Checked non-NULL by kmskit_credentials_callback_new before any call.
+    f: kmskit_credentials_callback,
     userdata: *mut c_void,
     free: kmskit_userdata_free,
 }
@@ -68,10 +69,13 @@ impl Drop for Callback {
 impl Callback {
     /// One call of the C function (on a blocking thread).
     fn invoke(&self) -> Result<Credentials> {
+        let f = self
+            .f
+            .ok_or_else(|| Error::invalid_argument("callback is NULL"))?;
         let mut sink = kmskit_credentials_sink::default();
         // SAFETY: the function pointer and userdata come from the C caller, who promised they
         // stay valid until userdata_free; `sink` lives across the call.
-        let rc = unsafe { (self.f)(self.userdata, &mut sink) };
+        let rc = unsafe { f(self.userdata, &mut sink) };
         if rc != KMSKIT_RESULT_OK {
             let mut message = format!("the credentials callback failed (it returned {rc})");
             if let Some(m) = sink.error_message.as_deref() {
@@ -123,8 +127,8 @@ fn provider(cb: Arc<Callback>) -> Arc<dyn CredentialsProvider> {
 
 /// Credentials from `callback(userdata, sink)`, cached by kmskit (see
 /// kmskit_credentials_callback). `userdata_free` (may be NULL) is called exactly once with
-/// `userdata`, when the last user of the provider is freed — also when this function fails
-/// after checking `callback`. A failing callback makes the call fail with 1201
+/// `userdata`, when the last user of the provider is freed, or before this function returns
+/// when it fails (kmskit owns the userdata either way). A failing callback makes the call fail with 1201
 /// CredentialsUnavailable (message: the result and the sink's error message).
 ///
 /// # Safety
@@ -139,13 +143,15 @@ pub unsafe extern "C" fn kmskit_credentials_callback_new(
     err: *mut *mut kmskit_error,
 ) -> kmskit_result {
     run(err, || {
-        let f = callback.ok_or_else(|| Error::invalid_argument("callback is NULL"))?;
-        // From here on the userdata belongs to `cb`: dropped (and released) on any failure.
+        // The userdata belongs to `cb` from the start: released on any failure below.
         let cb = Arc::new(Callback {
-            f,
+            f: callback,
             userdata,
             free: userdata_free,
         });
+        if callback.is_none() {
+            return Err(Error::invalid_argument("callback is NULL"));
+        }
         check_out(out, "out")?;
         let shared = Shared::new(Box::new(move || Ok(provider(cb.clone()))))?;
         // SAFETY: checked above.

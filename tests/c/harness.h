@@ -1,7 +1,11 @@
 /* A tiny test harness for the kmskit C tests: each TEST prints "ok - name" or "not ok - name";
  * scripts/test-c counts those lines. The emulator's address and credentials come from the
- * environment (KMSKIT_TEST_ENDPOINT, KMSKIT_TEST_REGION, KMSKIT_TEST_AK, KMSKIT_TEST_SECRET, and
- * KMSKIT_TEST_ADMIN_TOKEN for fault injection); a missing variable is a failure, never a skip. */
+ * environment (KMSKIT_TEST_ENDPOINT, KMSKIT_TEST_REGION, KMSKIT_TEST_AK, KMSKIT_TEST_SECRET,
+ * KMSKIT_TEST_ADMIN_TOKEN for fault injection and counters, and the dedicated gateway, STS and
+ * metadata fields of the ready line: KMSKIT_TEST_DEDICATED_ENDPOINT, KMSKIT_TEST_CA_FILE,
+ * KMSKIT_TEST_CLIENT_KEY_FILE, KMSKIT_TEST_CLIENT_KEY_PASSWORD_FILE, KMSKIT_TEST_STS_ENDPOINT,
+ * KMSKIT_TEST_METADATA_ENDPOINT, KMSKIT_TEST_METADATA_ROLE, KMSKIT_TEST_OIDC_TOKEN_FILE); a
+ * missing variable is a failure, never a skip. */
 #ifndef KMSKIT_TEST_HARNESS_H
 #define KMSKIT_TEST_HARNESS_H
 
@@ -134,9 +138,11 @@ static inline char *h_field(kmskit_result (*get)(const kmskit_response *, kmskit
   return s;
 }
 
-/* Adds an emulator fault (POST /_emulator/faults with the admin token); 1 on success. A bare
- * HTTP/1.1 request over a socket, so the tests need nothing but libc. */
-static inline int h_fault(const char *json) {
+/* One request to the emulator's admin API (bearer token) over a bare HTTP/1.1 socket, so the
+ * tests need nothing but libc. Returns 1 on a 2xx answer; the answer's body, when `body_out` is
+ * not NULL, is copied there (NUL-terminated, truncated to `cap`). */
+static inline int h_admin(const char *method, const char *path, const char *json, char *body_out,
+                          size_t cap) {
   const char *ep = h_env("KMSKIT_TEST_ENDPOINT");
   const char *token = h_env("KMSKIT_TEST_ADMIN_TOKEN");
   char host[64] = "";
@@ -152,17 +158,77 @@ static inline int h_fault(const char *json) {
     if (fd >= 0) close(fd);
     return 0;
   }
+  if (!json) json = "";
   char req[2048];
   int n = snprintf(req, sizeof req,
-                   "POST /_emulator/faults HTTP/1.1\r\nHost: %s:%d\r\nAuthorization: Bearer %s\r\n"
+                   "%s %s HTTP/1.1\r\nHost: %s:%d\r\nAuthorization: Bearer %s\r\n"
                    "Content-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
-                   host, port, token, strlen(json), json);
+                   method, path, host, port, token, strlen(json), json);
   int ok = write(fd, req, (size_t)n) == n;
-  char resp[64] = "";
-  ssize_t got = ok ? read(fd, resp, sizeof resp - 1) : -1;
+  char resp[16384];
+  size_t got = 0;
+  ssize_t r;
+  while (ok && got < sizeof resp - 1 && (r = read(fd, resp + got, sizeof resp - 1 - got)) > 0)
+    got += (size_t)r;
   close(fd);
-  if (got > 0) resp[got] = '\0';
+  resp[got] = '\0';
+  if (body_out && cap > 0) {
+    const char *b = strstr(resp, "\r\n\r\n");
+    snprintf(body_out, cap, "%s", b ? b + 4 : "");
+  }
   return got > 12 && strncmp(resp, "HTTP/1.1 2", 10) == 0;
+}
+
+/* Adds an emulator fault (POST /_emulator/faults); 1 on success. */
+static inline int h_fault(const char *json) {
+  return h_admin("POST", "/_emulator/faults", json, NULL, 0);
+}
+
+/* The emulator's request counter for `api` (an OpenAPI action or an Instance API name). */
+static inline long h_count(const char *api) {
+  char body[8192];
+  if (!h_admin("GET", "/_emulator/stats", NULL, body, sizeof body)) return -1;
+  char pat[128];
+  snprintf(pat, sizeof pat, "\"%s\":", api);
+  const char *p = strstr(body, pat);
+  return p ? strtol(p + strlen(pat), NULL, 10) : 0;
+}
+
+/* Writes `text` to a new file in a fresh temporary directory; returns its path (malloc'd). */
+static inline char *h_temp_file(const char *name, const char *text) {
+  char dir[] = "/tmp/kmskit-ctest-XXXXXX";
+  if (!mkdtemp(dir)) return NULL;
+  size_t len = strlen(dir) + strlen(name) + 2;
+  char *path = malloc(len);
+  snprintf(path, len, "%s/%s", dir, name);
+  FILE *f = fopen(path, "w");
+  if (!f) { free(path); return NULL; }
+  fputs(text, f);
+  fclose(f);
+  return path;
+}
+
+/* Removes a file written by h_temp_file and its directory; frees the path. */
+static inline void h_remove_temp(char *path) {
+  if (!path) return;
+  unlink(path);
+  char *slash = strrchr(path, '/');
+  if (slash) { *slash = '\0'; rmdir(path); }
+  free(path);
+}
+
+/* Reads a whole file (malloc'd, NUL-terminated) or NULL. */
+static inline char *h_read_file(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *buf = malloc((size_t)n + 1);
+  size_t got = fread(buf, 1, (size_t)n, f);
+  buf[got] = '\0';
+  fclose(f);
+  return buf;
 }
 
 #endif

@@ -59,9 +59,13 @@ async fn accepted_until_expiry_then_refused() {
     assert_eq!(s, 200, "{enc}");
     let (s, r) = kms_rpc(&emu, "Encrypt", &p, &tmp).await;
     assert_eq!(s, 200, "{r}");
+    let (s, r) = kms_acs4(&emu, "Encrypt", &p, &tmp).await;
+    assert_eq!(s, 200, "{r}");
 
     wait_past(&expiration).await;
     let (s, r) = kms_acs3(&emu, "Encrypt", &p, &tmp).await;
+    assert_kms_error(s, &r, 400, "InvalidSecurityToken.Expired");
+    let (s, r) = kms_acs4(&emu, "Encrypt", &p, &tmp).await;
     assert_kms_error(s, &r, 400, "InvalidSecurityToken.Expired");
     let blob = enc["CiphertextBlob"].as_str().unwrap();
     let (s, r) = kms_rpc(&emu, "Decrypt", &[("CiphertextBlob", blob)], &tmp).await;
@@ -95,6 +99,10 @@ async fn wrong_or_missing_tokens() {
     assert_kms_error(s, &r, 400, "InvalidSecurityToken.MismatchWithAccessKey");
     let (s, r) = kms_rpc(&emu, "GetRandomPassword", &p, &swapped).await;
     assert_kms_error(s, &r, 400, "InvalidSecurityToken.MismatchWithAccessKey");
+    let (s, r) = kms_acs4(&emu, "GetRandomPassword", &p, &swapped).await;
+    assert_kms_error(s, &r, 400, "InvalidSecurityToken.MismatchWithAccessKey");
+    let (s, r) = kms_acs4(&emu, "GetRandomPassword", &p, &tmp).await;
+    assert_eq!(s, 200, "{r}");
     // A key STS never issued, and an issued key with the wrong secret.
     let forged = Key {
         id: "STS.NForgedKeyId000000000000000".into(),

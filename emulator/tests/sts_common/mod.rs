@@ -178,6 +178,33 @@ pub async fn kms_acs3(
     params: &[(&str, &str)],
     key: &Key,
 ) -> (u16, Value) {
+    kms_v3_v4(emu, action, params, key, false).await
+}
+
+/// The same call signed with ACS4-HMAC-SHA256 (scope `AK/yyyymmdd/cn-hangzhou/kms/aliyun_v4_request`).
+pub async fn kms_acs4(
+    emu: &RunningEmulator,
+    action: &str,
+    params: &[(&str, &str)],
+    key: &Key,
+) -> (u16, Value) {
+    kms_v3_v4(emu, action, params, key, true).await
+}
+
+fn hmac256(key: &[u8], msg: &[u8]) -> Vec<u8> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
+    mac.update(msg);
+    mac.finalize().into_bytes().to_vec()
+}
+
+async fn kms_v3_v4(
+    emu: &RunningEmulator,
+    action: &str,
+    params: &[(&str, &str)],
+    key: &Key,
+    v4: bool,
+) -> (u16, Value) {
+    let date = now_date();
     let endpoint = emu.endpoint();
     let host = endpoint.trim_start_matches("http://").to_owned();
     let query = canonical(
@@ -191,7 +218,7 @@ pub async fn kms_acs3(
         ("host".into(), host),
         ("x-acs-action".into(), action.into()),
         ("x-acs-version".into(), "2016-01-20".into()),
-        ("x-acs-date".into(), now_date()),
+        ("x-acs-date".into(), date.clone()),
         (
             "x-acs-signature-nonce".into(),
             uuid::Uuid::new_v4().simple().to_string(),
@@ -209,13 +236,32 @@ pub async fn kms_acs3(
         "POST\n/\n{query}\n{canon_headers}\n{}\n{body_hash}",
         signed.join(";")
     );
+    let alg = if v4 {
+        "ACS4-HMAC-SHA256"
+    } else {
+        "ACS3-HMAC-SHA256"
+    };
     let sts = format!(
-        "ACS3-HMAC-SHA256\n{}",
+        "{alg}\n{}",
         hex::encode(Sha256::digest(canonical_req.as_bytes()))
     );
-    let mut mac = Hmac::<Sha256>::new_from_slice(key.secret.as_bytes()).unwrap();
-    mac.update(sts.as_bytes());
-    let sig = hex::encode(mac.finalize().into_bytes());
+    let (signing_key, credential) = if v4 {
+        let day: String = date[..10].chars().filter(|c| *c != '-').collect();
+        let k = hmac256(
+            format!("aliyun_v4{}", key.secret).as_bytes(),
+            day.as_bytes(),
+        );
+        let k = hmac256(&k, b"cn-hangzhou");
+        let k = hmac256(&k, b"kms");
+        let k = hmac256(&k, b"aliyun_v4_request");
+        (
+            k,
+            format!("{}/{day}/cn-hangzhou/kms/aliyun_v4_request", key.id),
+        )
+    } else {
+        (key.secret.as_bytes().to_vec(), key.id.clone())
+    };
+    let sig = hex::encode(hmac256(&signing_key, sts.as_bytes()));
     let mut req = http().post(format!("{endpoint}/?{query}"));
     for (k, v) in &headers {
         if k != "host" {
@@ -225,8 +271,7 @@ pub async fn kms_acs3(
     req = req.header(
         "Authorization",
         format!(
-            "ACS3-HMAC-SHA256 Credential={},SignedHeaders={},Signature={sig}",
-            key.id,
+            "{alg} Credential={credential},SignedHeaders={},Signature={sig}",
             signed.join(";")
         ),
     );

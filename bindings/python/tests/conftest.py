@@ -10,8 +10,10 @@ import asyncio
 import json
 import os
 import selectors
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -21,6 +23,7 @@ from typing import Any, Dict, Iterator
 import pytest
 
 import kmskit
+from oidc_helper import RsaSigner
 
 REPO = Path(__file__).resolve().parents[3]
 EMULATOR = Path(os.environ.get("KMSKIT_EMULATOR") or REPO / "target/debug/kmskit-emulator")
@@ -32,14 +35,34 @@ for _k in list(os.environ):
 
 
 class Emulator:
-    def __init__(self, info: Dict[str, Any], proc: "subprocess.Popen[bytes]") -> None:
+    def __init__(
+        self,
+        info: Dict[str, Any],
+        proc: "subprocess.Popen[bytes]",
+        workdir: Path,
+        oidc: RsaSigner,
+    ) -> None:
         self.info = info
         self.proc = proc
+        self.workdir = workdir
+        self.oidc = oidc
         self.endpoint: str = info["endpoint"]
         self.region: str = info["region"]
         self.access_key_id: str = info["access_key_id"]
         self.access_key_secret: str = info["access_key_secret"]
         self.admin_token: str = info["admin_token"]
+        # STS, ECS metadata and the dedicated gateway (Instance API with an issued ClientKey).
+        self.sts_endpoint: str = info["sts_endpoint"]
+        self.metadata_endpoint: str = info["metadata_endpoint"]
+        self.metadata_role_name: str = info["metadata_role_name"]
+        self.dedicated_endpoint: str = info["dedicated_endpoint"]
+        self.dedicated_ca_file: str = info["dedicated_ca_file"]
+        self.instance_id: str = info["instance_id"]
+        self.client_key_file: str = info["client_key_file"]
+        self.client_key_password_file: str = info["client_key_password_file"]
+
+    def access_key(self) -> kmskit.AccessKey:
+        return kmskit.AccessKey(self.access_key_id, self.access_key_secret)
 
     def admin(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
@@ -78,8 +101,21 @@ def _start() -> Emulator:
         f"emulator binary not found at {EMULATOR}; run `cargo build -p kmskit-emulator` "
         "or set KMSKIT_EMULATOR"
     )
+    workdir = Path(tempfile.mkdtemp(prefix="kmskit-py-"))
+    oidc = RsaSigner()
+    jwks = workdir / "jwks.json"
+    jwks.write_text(json.dumps(oidc.jwks()))
     proc = subprocess.Popen(
-        [str(EMULATOR), "--addr", "127.0.0.1:0", "--in-memory"],
+        [
+            str(EMULATOR),
+            "--addr",
+            "127.0.0.1:0",
+            "--in-memory",
+            "--client-key-out",
+            str(workdir),
+            "--oidc-jwks",
+            str(jwks),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         stdin=subprocess.DEVNULL,
@@ -97,7 +133,7 @@ def _start() -> Emulator:
             raise AssertionError(f"emulator did not get ready (exit={proc.returncode}, out={buf!r})")
         if sel.select(timeout=min(left, 0.5)):
             buf += os.read(proc.stdout.fileno(), 4096)
-    return Emulator(json.loads(buf.split(b"\n", 1)[0]), proc)
+    return Emulator(json.loads(buf.split(b"\n", 1)[0]), proc, workdir, oidc)
 
 
 @pytest.fixture(scope="session")
@@ -110,6 +146,7 @@ def emulator() -> Iterator[Emulator]:
     except subprocess.TimeoutExpired:
         emu.proc.kill()
         emu.proc.wait()
+    shutil.rmtree(emu.workdir, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
@@ -140,6 +177,19 @@ def alias(client: kmskit.Client, key_id: str) -> str:
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def wait_child(pid: int, timeout: float = 30) -> int:
+    """The exit code of a forked child; kills it and fails if it hangs."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    raise AssertionError(f"forked child {pid} hung for {timeout} s")
 
 
 def run(coro: Any) -> Any:

@@ -80,8 +80,10 @@ def test_provider_options_are_checked_at_construction() -> None:
     with pytest.raises(kmskit.ConfigurationError) as e:
         kmskit.RamRoleArn(kmskit.AccessKey("a", "b"), ROLE_ARN, duration_seconds=60)
     assert e.value.code == 1101
-    with pytest.raises(kmskit.KmsError):
+    with pytest.raises(kmskit.ConfigurationError):
         kmskit.CredentialsUri("not a url")
+    with pytest.raises(kmskit.ConfigurationError):
+        kmskit.RamRoleArn(kmskit.AccessKey("a", "b"))  # no role ARN, none in the environment
 
 
 def test_provider_reprs_hide_secrets() -> None:

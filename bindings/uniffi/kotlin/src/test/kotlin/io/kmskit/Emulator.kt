@@ -22,6 +22,15 @@ class Emulator private constructor(private val process: Process, readyLine: Stri
     val accessKeyId: String = field(readyLine, "access_key_id")
     val accessKeySecret: String = field(readyLine, "access_key_secret")
     private val adminToken: String = field(readyLine, "admin_token")
+    val stsEndpoint: String = field(readyLine, "sts_endpoint")
+    val metadataEndpoint: String = field(readyLine, "metadata_endpoint")
+    val metadataRoleName: String = field(readyLine, "metadata_role_name")
+    val dedicatedEndpoint: String = field(readyLine, "dedicated_endpoint")
+    val dedicatedCaFile: String = field(readyLine, "dedicated_ca_file")
+    val instanceId: String = field(readyLine, "instance_id")
+    /** Set when started with `--client-key-out DIR`. */
+    val clientKeyFile: String? = optionalField(readyLine, "client_key_file")
+    val clientKeyPasswordFile: String? = optionalField(readyLine, "client_key_password_file")
     private val http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
 
     fun options(
@@ -79,11 +88,12 @@ class Emulator private constructor(private val process: Process, readyLine: Stri
             return File(System.getProperty("user.dir"), "../../../target/debug/kmskit-emulator").canonicalFile
         }
 
-        fun start(): Emulator {
+        /** Starts the emulator; [extraArgs] are more flags (`--client-key-out DIR`, `--oidc-jwks FILE`). */
+        fun start(vararg extraArgs: String): Emulator {
             val bin = binary()
             check(bin.canExecute()) { "kmskit emulator not found at $bin (cargo build -p kmskit-emulator)" }
             val log = File.createTempFile("kmskit-emulator", ".log")
-            val process = ProcessBuilder(bin.path, "--addr", "127.0.0.1:0", "--in-memory")
+            val process = ProcessBuilder(listOf(bin.path, "--addr", "127.0.0.1:0", "--in-memory") + extraArgs)
                 .redirectError(ProcessBuilder.Redirect.to(log))
                 .start()
             val reader = BufferedReader(InputStreamReader(process.inputStream))
@@ -106,5 +116,7 @@ class Emulator private constructor(private val process: Process, readyLine: Stri
         fun field(json: String, name: String): String =
             Regex("\"$name\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").find(json)?.groupValues?.get(1)
                 ?: error("no \"$name\" in $json")
+
+        fun optionalField(json: String, name: String): String? = runCatching { field(json, name) }.getOrNull()
     }
 }

@@ -6,6 +6,9 @@
 //! agreeing with itself), refuses stale dates and replayed nonces, answers with KMS's error codes
 //! and the SDK models' field names, and does real cryptography (`crypto`, a pure engine) over keys
 //! kept in SQLite. An admin API under `/_emulator/` injects faults for retry tests.
+//! Two more plain-HTTP listeners serve STS and ECS instance metadata (`sts`, `imds`), so credential
+//! providers can be tested end to end: the temporary keys they issue are accepted by KMS until
+//! they expire.
 //!
 //! Use it from Rust tests with [`Emulator::start`], or as the `kmskit-emulator` binary, which
 //! prints one JSON ready line on stdout. See docs/emulator.md.

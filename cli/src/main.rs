@@ -1,11 +1,14 @@
 //! `kmskit`, the core from a shell: each command makes one KMS call and prints the response as
 //! JSON on stdout (wire field names, as KMS returns them). Errors go to stderr with kmskit's
 //! code, the service code and the request id, and the exit status is non-zero. Credentials come
-//! from ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and the optional
-//! ALIBABA_CLOUD_SECURITY_TOKEN.
+//! from the default chain (environment, OIDC, ~/.aliyun/config.json, ~/.alibabacloud/credentials.ini,
+//! ECS metadata, credentials URI), or a named CLI profile (`--profile`), optionally with a RAM role
+//! assumed on top (`--role-arn`). A ClientKey (`--client-key-file`) sends the data-plane commands
+//! to the dedicated gateway's Instance API.
 
 use base64::Engine as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use kmskit::CredentialsProvider;
 use kmskit::{
     Client, ClientConfig, DecryptRequest, EncryptRequest, EncryptionContext, Gateway,
     GenerateDataKeyRequest, GetSecretValueRequest, RetryPolicy, SignatureVersion,
@@ -13,6 +16,7 @@ use kmskit::{
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Parser, Debug)]
@@ -46,6 +50,36 @@ struct Cli {
     max_attempts: Option<u32>,
     #[arg(long, global = true, value_enum, default_value_t = SigArg::Acs3)]
     signature: SigArg,
+    /// Use this profile of ~/.aliyun/config.json instead of the default chain.
+    #[arg(long, global = true)]
+    profile: Option<String>,
+    /// Assume this RAM role (STS AssumeRole) with the credentials found otherwise.
+    #[arg(long, global = true, value_name = "ARN")]
+    role_arn: Option<String>,
+    #[arg(long, global = true, requires = "role_arn")]
+    role_session_name: Option<String>,
+    /// STS endpoint (host[:port] or a URL; http:// for a local emulator).
+    #[arg(long, global = true, env = "KMSKIT_STS_ENDPOINT")]
+    sts_endpoint: Option<String>,
+    /// ECS metadata service (default http://100.100.100.200).
+    #[arg(long, global = true, env = "KMSKIT_METADATA_ENDPOINT")]
+    metadata_endpoint: Option<String>,
+    /// A ClientKey file (clientKey_<KeyId>.json): data-plane commands use the Instance API.
+    #[arg(long, global = true)]
+    client_key_file: Option<PathBuf>,
+    /// The ClientKey's password file (the whole file, or {"ClientKeyPassword": ...}).
+    #[arg(long, global = true, requires = "client_key_file")]
+    client_key_password_file: Option<PathBuf>,
+    /// The environment variable holding the ClientKey's password.
+    #[arg(long, global = true, requires = "client_key_file")]
+    client_key_password_env: Option<String>,
+    /// The dedicated gateway for the Instance API (https://host[:port]); default: from
+    /// --instance-id or --endpoint.
+    #[arg(long, global = true)]
+    instance_endpoint: Option<String>,
+    /// Where data-plane commands go when a ClientKey is given.
+    #[arg(long, global = true, value_enum, default_value_t = RouteArg::Auto)]
+    route: RouteArg,
     #[command(subcommand)]
     command: Command,
 }
@@ -54,6 +88,16 @@ struct Cli {
 enum GatewayArg {
     Shared,
     Vpc,
+    Dedicated,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum RouteArg {
+    /// The Instance API when a ClientKey is given, else the configured endpoint.
+    Auto,
+    /// The configured endpoint with RAM credentials.
+    Shared,
+    /// The Instance API (needs a ClientKey).
     Dedicated,
 }
 
@@ -218,8 +262,58 @@ fn build_client(cli: &Cli) -> kmskit::Result<Client> {
         SigArg::Acs3 => SignatureVersion::Acs3HmacSha256,
         SigArg::Rpc => SignatureVersion::RpcHmacSha1,
     });
-    b = b.credentials(kmskit::credentials::from_env()?);
+    b = b.credentials_provider(credentials(cli)?);
+    if let Some(path) = &cli.client_key_file {
+        let password = match (&cli.client_key_password_file, &cli.client_key_password_env) {
+            (Some(f), _) => kmskit::ClientKey::password_from_file(f)?,
+            (None, Some(name)) => kmskit::ClientKey::password_from_env(name)?,
+            (None, None) => return Err(kmskit::Error::configuration(
+                "--client-key-file needs --client-key-password-file or --client-key-password-env",
+            )),
+        };
+        b = b.client_key(kmskit::ClientKey::from_file(path, &password)?);
+    }
+    if let Some(e) = &cli.instance_endpoint {
+        b = b.instance_endpoint(e);
+    }
+    b = b.route(match cli.route {
+        RouteArg::Auto => kmskit::Route::Auto,
+        RouteArg::Shared => kmskit::Route::Shared,
+        RouteArg::Dedicated => kmskit::Route::Dedicated,
+    });
     Client::new(b.build()?)
+}
+
+/// The default chain, or the named CLI profile, optionally under an assumed role.
+fn credentials(cli: &Cli) -> kmskit::Result<Arc<dyn CredentialsProvider>> {
+    use kmskit::credentials as c;
+    let base: Arc<dyn CredentialsProvider> = match &cli.profile {
+        Some(name) => Arc::new(c::CliProfileProvider::new(c::CliProfileOptions {
+            profile_name: Some(name.clone()),
+            sts_endpoint: cli.sts_endpoint.clone(),
+            metadata_endpoint: cli.metadata_endpoint.clone(),
+            ..Default::default()
+        })),
+        None => Arc::new(c::DefaultChain::with_env(
+            c::DefaultChainOptions {
+                sts_endpoint: cli.sts_endpoint.clone(),
+                metadata_endpoint: cli.metadata_endpoint.clone(),
+            },
+            &c::Env::system(),
+        )),
+    };
+    Ok(match &cli.role_arn {
+        Some(arn) => Arc::new(c::RamRoleArnProvider::new(
+            base,
+            c::RamRoleArnOptions {
+                role_arn: Some(arn.clone()),
+                role_session_name: cli.role_session_name.clone(),
+                sts_endpoint: cli.sts_endpoint.clone(),
+                ..Default::default()
+            },
+        )?),
+        None => base,
+    })
 }
 
 fn context(arg: &Option<String>) -> kmskit::Result<Option<EncryptionContext>> {

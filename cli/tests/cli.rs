@@ -255,3 +255,121 @@ async fn errors_go_to_stderr_with_code_and_request_id() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("1001"));
     emu.shutdown().await;
 }
+
+/// `--role-arn` assumes a role through the emulator's STS with the chain's credentials, and a
+/// ClientKey sends the data-plane commands to the dedicated gateway's Instance API.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn assumed_role_and_client_key() {
+    let keys = tempfile::tempdir().unwrap();
+    let mut config = EmulatorConfig::default();
+    config.dedicated.client_key_out = Some(keys.path().to_path_buf());
+    let emu = Emulator::start(config).await.unwrap();
+    let key = ok(
+        &emu,
+        &["call", "CreateKey", "--param", "KeySpec=Aliyun_AES_256"],
+    );
+    let key_id = key["KeyMetadata"]["KeyId"].as_str().unwrap().to_owned();
+
+    let sts = emu.sts_endpoint();
+    let role = [
+        "--role-arn",
+        "acs:ram::1234567890123456:role/cli",
+        "--sts-endpoint",
+        sts.as_str(),
+    ];
+    let enc = ok(
+        &emu,
+        &[
+            &role[..],
+            &["encrypt", "--key-id", &key_id, "--plaintext", "role"],
+        ]
+        .concat(),
+    );
+    let blob = enc["CiphertextBlob"].as_str().unwrap().to_owned();
+    let dec = ok(
+        &emu,
+        &[&role[..], &["decrypt", "--ciphertext-blob", &blob]].concat(),
+    );
+    assert_eq!(
+        dec["Plaintext"],
+        base64::engine::general_purpose::STANDARD.encode("role")
+    );
+    // A session name STS does not accept is refused by STS as a credentials error.
+    let out = run(
+        &emu,
+        &[
+            &role[..],
+            &[
+                "--role-session-name",
+                "no spaces allowed",
+                "encrypt",
+                "--key-id",
+                &key_id,
+                "--plaintext",
+                "x",
+            ],
+        ]
+        .concat(),
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("CredentialsUnavailable"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let files = emu.client_key_files().unwrap();
+    let ded = emu.dedicated_endpoint().unwrap();
+    let ca = emu
+        .dedicated_ca_file()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let ck = [
+        "--client-key-file",
+        files.key_file.to_str().unwrap(),
+        "--client-key-password-file",
+        files.password_file.to_str().unwrap(),
+        "--instance-endpoint",
+        ded.as_str(),
+        "--ca-file",
+        ca.as_str(),
+    ];
+    let enc = ok(
+        &emu,
+        &[
+            &ck[..],
+            &["encrypt", "--key-id", &key_id, "--plaintext", "dedicated"],
+        ]
+        .concat(),
+    );
+    let blob = enc["CiphertextBlob"].as_str().unwrap().to_owned();
+    let dec = ok(
+        &emu,
+        &[&ck[..], &["decrypt", "--ciphertext-blob", &blob]].concat(),
+    );
+    assert_eq!(
+        dec["Plaintext"],
+        base64::engine::general_purpose::STANDARD.encode("dedicated")
+    );
+    // The blob is the unified SDK's shared-gateway-compatible form: key version id (36) + IV
+    // (12) + ciphertext and tag, not the shared gateway's own blob.
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(&blob)
+        .unwrap();
+    assert_eq!(raw.len(), 36 + 12 + "ZGVkaWNhdGVk".len() + 16);
+    // Without the password the ClientKey is refused before any request.
+    let out = run(
+        &emu,
+        &[
+            "--client-key-file",
+            files.key_file.to_str().unwrap(),
+            "encrypt",
+            "--key-id",
+            &key_id,
+            "--plaintext",
+            "x",
+        ],
+    );
+    assert!(!out.status.success());
+}

@@ -8,7 +8,8 @@
 //! kept in SQLite. An admin API under `/_emulator/` injects faults for retry tests.
 //! Two more plain-HTTP listeners serve STS and ECS instance metadata (`sts`, `imds`), so credential
 //! providers can be tested end to end: the temporary keys they issue are accepted by KMS until
-//! they expire.
+//! they expire. An HTTPS listener plays a KMS instance's dedicated gateway (`dedicated`): the same
+//! OpenAPI plus the protobuf Instance API signed with ClientKeys, under a CA generated at start.
 //!
 //! Use it from Rust tests with [`Emulator::start`], or as the `kmskit-emulator` binary, which
 //! prints one JSON ready line on stdout. See docs/emulator.md.

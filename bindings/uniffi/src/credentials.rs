@@ -127,7 +127,9 @@ pub enum Credentials {
         metadata_endpoint: Option<String>,
     },
     /// A provider written in Kotlin or Swift, cached like the STS providers.
-    Custom { provider: Arc<dyn CredentialsProvider> },
+    Custom {
+        provider: Arc<dyn CredentialsProvider>,
+    },
     /// ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / ALIBABA_CLOUD_SECURITY_TOKEN, read when the
     /// client is built.
     Environment,
@@ -195,7 +197,10 @@ impl std::fmt::Debug for CredentialValue {
         f.debug_struct("CredentialValue")
             .field("access_key_id", &self.access_key_id)
             .field("access_key_secret", &"***")
-            .field("security_token", &self.security_token.as_ref().map(|_| "***"))
+            .field(
+                "security_token",
+                &self.security_token.as_ref().map(|_| "***"),
+            )
             .field("expiration", &self.expiration)
             .finish()
     }
@@ -203,7 +208,9 @@ impl std::fmt::Debug for CredentialValue {
 
 fn not_empty(value: String, what: &str) -> Result<String, kmskit::Error> {
     if value.trim().is_empty() {
-        return Err(kmskit::Error::configuration(format!("{what} must not be empty")));
+        return Err(kmskit::Error::configuration(format!(
+            "{what} must not be empty"
+        )));
     }
     Ok(value)
 }
@@ -379,7 +386,10 @@ mod tests {
             enable_vpc: None,
         };
         let shown = format!("{role:?}");
-        assert!(!shown.contains("the-secret") && !shown.contains("the-token"), "{shown}");
+        assert!(
+            !shown.contains("the-secret") && !shown.contains("the-token"),
+            "{shown}"
+        );
         assert!(shown.contains("acs:ram::1:role/r"), "{shown}");
         let uri = Credentials::CredentialsUri {
             uri: "http://h/c?token=abc".into(),
@@ -415,7 +425,9 @@ mod tests {
         };
         let e = empty_role.provider().err().map(|e| e.code());
         assert_eq!(e, Some(ErrorCode::InvalidConfiguration));
-        let bad_uri = Credentials::CredentialsUri { uri: "ftp://x".into() };
+        let bad_uri = Credentials::CredentialsUri {
+            uri: "ftp://x".into(),
+        };
         assert!(bad_uri.provider().is_err());
     }
 }

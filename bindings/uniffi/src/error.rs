@@ -235,10 +235,15 @@ mod tests {
         for (code, name) in [
             (ErrorCode::CredentialsUnavailable, "CredentialsUnavailable"),
             (ErrorCode::ClientKeyInvalid, "ClientKeyInvalid"),
-            (ErrorCode::CredentialsNotConfigured, "CredentialsNotConfigured"),
+            (
+                ErrorCode::CredentialsNotConfigured,
+                "CredentialsNotConfigured",
+            ),
         ] {
             match KmsException::from(kmskit::Error::new(code, "m")) {
-                KmsException::Credentials { code: c, name: n, .. } => {
+                KmsException::Credentials {
+                    code: c, name: n, ..
+                } => {
                     assert_eq!((c, n.as_str()), (code.as_u32(), name));
                 }
                 other => panic!("{other:?}"),

@@ -107,9 +107,9 @@ impl Faults {
     pub fn check(&self, action: &str) -> Option<FaultOutcome> {
         let mut active = lock(&self.active);
         let idx = active.iter().position(|f| {
-            f.spec.action.as_deref().map_or(true, |a| a == action)
-                && f.remaining.map_or(true, |n| n > 0)
-                && f.spec.ratio.map_or(true, |r| rand::random::<f64>() < r)
+            f.spec.action.as_deref().is_none_or(|a| a == action)
+                && f.remaining.is_none_or(|n| n > 0)
+                && f.spec.ratio.is_none_or(|r| rand::random::<f64>() < r)
         })?;
         let fault = &mut active[idx];
         let outcome = outcome(&fault.spec);

@@ -100,7 +100,7 @@ struct Entry {
 
 impl Entry {
     fn usable(&self, now: SystemTime) -> bool {
-        self.serve_until.map_or(true, |t| now < t)
+        self.serve_until.is_none_or(|t| now < t)
     }
 }
 
@@ -160,7 +160,7 @@ impl Cache {
             let st = self.lock();
             match &st.entry {
                 Some(e) if e.usable(now) => {
-                    let due = now >= e.refresh_at && st.retry_at.map_or(true, |t| now >= t);
+                    let due = now >= e.refresh_at && st.retry_at.is_none_or(|t| now >= t);
                     if !due {
                         return Ok(e.creds.clone());
                     }

@@ -213,7 +213,7 @@ pub(crate) fn kdf(
 }
 
 fn des3_cbc_decrypt(key: &[u8], iv: &[u8], data: &[u8]) -> P12Result<Zeroizing<Vec<u8>>> {
-    if data.is_empty() || data.len() % 8 != 0 || iv.len() != 8 {
+    if data.is_empty() || !data.len().is_multiple_of(8) || iv.len() != 8 {
         return Err(Pkcs12Error::Malformed("3DES ciphertext length"));
     }
     let cipher = des::TdesEde3::new_from_slice(key)

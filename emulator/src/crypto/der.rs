@@ -33,7 +33,7 @@ pub(super) fn push_uint(out: &mut Vec<u8>, magnitude: &[u8]) {
     let skip = magnitude.iter().take_while(|b| **b == 0).count();
     let trimmed = &magnitude[skip..];
     let mut content = Vec::with_capacity(trimmed.len() + 1);
-    if trimmed.first().map_or(true, |b| b & 0x80 != 0) {
+    if trimmed.first().is_none_or(|b| b & 0x80 != 0) {
         content.push(0);
     }
     content.extend_from_slice(trimmed);

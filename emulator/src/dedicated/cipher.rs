@@ -83,7 +83,7 @@ pub fn encrypt(
         AES_CBC => {
             let enc = cbc::Encryptor::<aes::Aes256>::new_from_slices(k, iv).map_err(bad_key)?;
             if no_padding(padding)? {
-                if plaintext.len() % 16 != 0 {
+                if !plaintext.len().is_multiple_of(16) {
                     return Err(InstanceError::invalid_parameter("Plaintext"));
                 }
                 Ok(enc.encrypt_padded_vec_mut::<NoPadding>(plaintext))

@@ -195,7 +195,7 @@ impl Store {
         let all: Vec<AliasRecord> = rows.collect::<Result<_, _>>()?;
         Ok(all
             .into_iter()
-            .filter(|a| key_id.map_or(true, |k| a.key_id == k))
+            .filter(|a| key_id.is_none_or(|k| a.key_id == k))
             .collect())
     }
 }

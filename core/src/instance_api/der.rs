@@ -152,7 +152,7 @@ mod tests {
         assert_eq!(r.small_uint().unwrap(), 5);
         assert!(r.is_empty());
         let mut long = vec![0x04, 0x81, 0x80];
-        long.extend(std::iter::repeat(7).take(0x80));
+        long.extend(std::iter::repeat_n(7, 0x80));
         assert_eq!(Reader::new(&long).octet_string().unwrap().len(), 0x80);
         for bad in [
             &[0x04][..],

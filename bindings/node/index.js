@@ -90,21 +90,29 @@ class AccessKey extends native.AccessKey {
   }
 }
 
-/** Temporary STS credentials: `new StsToken(accessKeyId, accessKeySecret, securityToken)`. */
+/** Temporary STS credentials: `new StsToken(accessKeyId, accessKeySecret, securityToken, expiration?)`. */
 class StsToken extends native.StsToken {
-  constructor(accessKeyId, accessKeySecret, securityToken) {
+  constructor(accessKeyId, accessKeySecret, securityToken, expiration) {
+    if (expiration != null && !(expiration instanceof Date)) throw new TypeError('expiration must be a Date')
     try {
-      super(accessKeyId, accessKeySecret, securityToken)
+      super(accessKeyId, accessKeySecret, securityToken, expiration == null ? undefined : expiration.getTime())
     } catch (e) {
       throw translate(e)
     }
   }
 }
 
+const credentialsApi = require('./credentials.js')({ native, translate, AccessKey, StsToken })
+const { ClientKey, InstanceClient } = require('./instance.js')({ native, translate, run })
+
 const OPTIONS = new Set([
   'endpoint', 'region', 'credentials', 'gateway', 'instanceId', 'caPem', 'caFile',
   'connectTimeoutMs', 'readTimeoutMs', 'maxAttempts', 'userAgentSuffix', 'signatureVersion',
+  'clientKey', 'instanceEndpoint', 'route',
 ])
+
+// Set only while withRoute() makes a Client around an existing native client.
+let adopting = null
 
 function bytes(plaintext) {
   if (typeof plaintext === 'string') return Buffer.from(plaintext, 'utf8')
@@ -120,20 +128,25 @@ function hideSecret(result) {
 /** A KMS client. Methods return Promises; it can be shared by any number of concurrent calls. */
 class Client {
   #native
+  #instance
 
   constructor(options = {}) {
+    if (adopting !== null) {
+      this.#native = adopting
+      return
+    }
     if (options === null || typeof options !== 'object') {
       throw new TypeError('options must be an object')
     }
-    const { credentials, ...rest } = options
+    const { credentials, clientKey, ...rest } = options
     for (const key of Object.keys(rest)) {
       if (!OPTIONS.has(key)) throw new TypeError(`unknown option ${JSON.stringify(key)}`)
     }
-    if (credentials != null && !(credentials instanceof AccessKey || credentials instanceof StsToken)) {
-      throw new TypeError('credentials must be an AccessKey or an StsToken')
-    }
+    const isStatic = credentials instanceof AccessKey || credentials instanceof StsToken
+    const provider = credentials == null || isStatic ? undefined : credentialsApi.providerOf(credentials)
+    const key = clientKey == null ? undefined : ClientKey.nativeOf(clientKey)
     try {
-      this.#native = new native.NativeClient(rest, credentials)
+      this.#native = new native.NativeClient(rest, isStatic ? credentials : undefined, provider, key)
     } catch (e) {
       throw translate(e)
     }
@@ -162,12 +175,45 @@ class Client {
   call(action, params) {
     return run(() => this.#native.call(action, params))
   }
+
+  /** The Instance API (needs a `clientKey`); throws a ConfigurationError without one. */
+  get instance() {
+    if (this.#instance === undefined) {
+      let inner
+      try {
+        inner = this.#native.instance()
+      } catch (e) {
+        throw translate(e)
+      }
+      this.#instance = new InstanceClient(inner)
+    }
+    return this.#instance
+  }
+
+  /** This client with another route ('auto', 'shared', 'dedicated'), sharing its connections. */
+  withRoute(route) {
+    let inner
+    try {
+      inner = this.#native.withRoute(route)
+    } catch (e) {
+      throw translate(e)
+    }
+    adopting = inner
+    try {
+      return new Client()
+    } finally {
+      adopting = null
+    }
+  }
 }
 
 module.exports = {
   Client,
   AccessKey,
   StsToken,
+  ...credentialsApi.classes,
+  ClientKey,
+  InstanceClient,
   KmsError,
   ThrottlingError,
   AuthenticationError,
@@ -182,5 +228,7 @@ module.exports = {
   CryptoError,
   InternalError,
   coreOperations: native.coreOperations,
+  coreInstanceOperations: native.coreInstanceOperations,
+  credentialsTypes: native.credentialsTypes,
   version: native.version(),
 }

@@ -15,12 +15,12 @@ for (const k of Object.keys(process.env)) {
   if (/^(http|https|all)_proxy$/i.test(k)) delete process.env[k]
 }
 
-function startEmulator() {
+function startEmulator(extraArgs = []) {
   if (!fs.existsSync(EMULATOR)) {
     return Promise.reject(new Error(`emulator not found at ${EMULATOR}: cargo build -p kmskit-emulator, or set KMSKIT_EMULATOR`))
   }
   return new Promise((resolve, reject) => {
-    const proc = spawn(EMULATOR, ['--addr', '127.0.0.1:0', '--in-memory'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const proc = spawn(EMULATOR, ['--addr', '127.0.0.1:0', '--in-memory', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     let err = ''
     let settled = false

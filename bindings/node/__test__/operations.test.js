@@ -163,16 +163,22 @@ test('StsToken credentials are sent and accepted', async () => {
   assert.deepEqual((await sts.decrypt(enc.ciphertextBlob)).plaintext, Buffer.from('sts'))
 })
 
-test('without credentials, each call reads them from the environment', async () => {
-  const names = ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN']
+test('without credentials, the client uses the default chain, read when it is made', async () => {
+  const names = ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN',
+    'ALIBABA_CLOUD_ECS_METADATA_DISABLED', 'ALIBABA_CLOUD_CONFIG_FILE', 'ALIBABA_CLOUD_CREDENTIALS_FILE',
+    'ALIBABA_CLOUD_CREDENTIALS_URI', 'ALIBABA_CLOUD_PROFILE', 'ALIBABA_CLOUD_ROLE_ARN', 'HOME']
   const saved = names.map((n) => process.env[n])
   try {
     for (const n of names) delete process.env[n]
-    const envClient = new kmskit.Client({ endpoint: emu.endpoint, region: emu.region })
-    await assert.rejects(envClient.encrypt(keyId, Buffer.from('x')),
-      (e) => e instanceof kmskit.CredentialsError && e.kmsCode === 1201 && e.kind === 'Credentials')
+    // Nothing configured: no environment keys, no profile files, no metadata service.
+    process.env.HOME = '/nonexistent-kmskit-home'
+    process.env.ALIBABA_CLOUD_ECS_METADATA_DISABLED = 'true'
+    const none = new kmskit.Client({ endpoint: emu.endpoint, region: emu.region })
+    await assert.rejects(none.encrypt(keyId, Buffer.from('x')),
+      (e) => e instanceof kmskit.CredentialsError && e.kmsCode === 1203 && e.code === 'CredentialsNotConfigured')
     process.env.ALIBABA_CLOUD_ACCESS_KEY_ID = emu.access_key_id
     process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = emu.access_key_secret
+    const envClient = new kmskit.Client({ endpoint: emu.endpoint, region: emu.region })
     const enc = await envClient.encrypt(keyId, Buffer.from('env'))
     assert.deepEqual((await envClient.decrypt(enc.ciphertextBlob)).plaintext, Buffer.from('env'))
   } finally {

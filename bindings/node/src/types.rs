@@ -37,7 +37,7 @@ impl AccessKey {
     }
 }
 
-/// Temporary STS credentials: `new StsToken(accessKeyId, accessKeySecret, securityToken)`.
+/// Temporary STS credentials: `new StsToken(accessKeyId, accessKeySecret, securityToken, expiration?)`.
 #[napi]
 pub struct StsToken {
     pub(crate) credentials: kmskit::Credentials,
@@ -52,12 +52,17 @@ impl StsToken {
         access_key_id: String,
         access_key_secret: String,
         security_token: String,
+        expiration_ms: Option<f64>,
     ) -> Result<Self> {
+        // index.js passes a Date's milliseconds since the epoch.
+        let expiration = expiration_ms
+            .filter(|ms| ms.is_finite() && *ms >= 0.0)
+            .map(|ms| std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms as u64));
         let credentials = kmskit::Credentials::sts(
             access_key_id.clone(),
             access_key_secret,
             security_token,
-            None,
+            expiration,
         )
         .map_err(|e| to_js_error(&env, &e))?;
         Ok(StsToken {

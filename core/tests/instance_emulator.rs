@@ -265,10 +265,31 @@ async fn routing_and_tls_failures() {
         .await
         .unwrap();
     assert_eq!(dec2.plaintext.expose(), b"shared");
+    // A ciphertext made through the dedicated gateway (in the unified SDK's compatible form, its
+    // context turned into the AAD) decrypts on the shared gateway, as on a real instance.
+    let ctx: kmskit::EncryptionContext = [("tenant", "t-1"), ("app", "e2e")].into_iter().collect();
+    let routed = c
+        .encrypt(EncryptRequest::new(&aes, b"both ways".to_vec()).encryption_context(ctx.clone()))
+        .await
+        .unwrap();
+    let opened = shared
+        .decrypt(
+            DecryptRequest::new(routed.ciphertext_blob.clone()).encryption_context(ctx.clone()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(opened.plaintext.expose(), b"both ways");
+    let wrong: kmskit::EncryptionContext =
+        [("tenant", "t-2"), ("app", "e2e")].into_iter().collect();
+    let err = shared
+        .decrypt(DecryptRequest::new(routed.ciphertext_blob).encryption_context(wrong))
+        .await
+        .unwrap_err();
+    assert_eq!(err.service_code(), Some("InvalidCiphertext"), "{err}");
     assert_eq!(
         count(&emu, "AdvanceEncrypt").await,
-        2,
-        "only the routed GenerateDataKey added one"
+        3,
+        "the routed GenerateDataKey and Encrypt added one each, the shared view none"
     );
 
     // Without the instance CA the dedicated gateway's certificate is not trusted.

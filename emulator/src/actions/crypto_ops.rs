@@ -75,6 +75,76 @@ pub(super) fn open_blob(
     Ok((key, parsed.key_version_id.clone(), plaintext))
 }
 
+/// The dedicated gateway's ciphertexts in the form the unified SDK hands out: the AdvanceEncrypt
+/// blob without its 3-byte header, `keyVersionId (36) | iv (12) | ciphertext || tag`, with the
+/// AAD it derives from an EncryptionContext (lowercase hex SHA-256 of the sorted `k=v&…`). The
+/// shared gateway of a KMS instance decrypts these, so the emulator's does too. `None`: the
+/// blob is not of that form (the caller reports its own error).
+fn open_compatible(
+    ctx: &Ctx,
+    blob_b64: &str,
+    raw_context: Option<&str>,
+) -> KmsResult<Option<(KeyRecord, String, zeroize::Zeroizing<Vec<u8>>)>> {
+    use crate::dedicated::cipher;
+    const VERSION_LEN: usize = 36;
+    let Some(blob) = b64_decode(blob_b64) else {
+        return Ok(None);
+    };
+    if blob.len() < VERSION_LEN + cipher::GCM_IV_LEN + 16 {
+        return Ok(None);
+    }
+    let Ok(version) = std::str::from_utf8(&blob[..VERSION_LEN]) else {
+        return Ok(None);
+    };
+    let Some(v) = ctx.store.get_key_version(version)? else {
+        return Ok(None);
+    };
+    let key = ctx
+        .store
+        .get_key(&v.key_id)?
+        .ok_or_else(KmsError::key_not_found)?;
+    ensure_enabled(&key)?;
+    let alg = match spec_of(&key)? {
+        KeySpec::Aes256 => cipher::AES_GCM,
+        KeySpec::Sm4 => cipher::SM4_GCM,
+        _ => return Err(KmsError::invalid_ciphertext()),
+    };
+    let aad = unified_sdk_aad(raw_context)?;
+    let (iv, ct) = blob[VERSION_LEN..].split_at(cipher::GCM_IV_LEN);
+    let plaintext = cipher::decrypt(alg, &material(ctx, version)?, iv, ct, &aad, "")
+        .map_err(|_| KmsError::invalid_ciphertext())?;
+    Ok(Some((key, version.to_owned(), plaintext)))
+}
+
+fn unified_sdk_aad(raw: Option<&str>) -> KmsResult<Vec<u8>> {
+    use sha2::Digest as _;
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    let v: Value =
+        serde_json::from_str(raw).map_err(|_| KmsError::invalid("EncryptionContext"))?;
+    let Value::Object(map) = v else {
+        return Err(KmsError::invalid("EncryptionContext"));
+    };
+    if map.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut pairs: Vec<(String, String)> = map
+        .into_iter()
+        .map(|(k, v)| match v {
+            Value::String(s) => (k, s),
+            other => (k, other.to_string()),
+        })
+        .collect();
+    pairs.sort();
+    let text = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    Ok(hex::encode(sha2::Sha256::digest(text.as_bytes())).into_bytes())
+}
+
 fn plaintext_string(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_owned(),
@@ -95,7 +165,14 @@ pub(super) fn encrypt(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
 
 pub(super) fn decrypt(ctx: &Ctx, p: &Params) -> KmsResult<Value> {
     let context = envelope::canonical_context(p.opt("EncryptionContext"), "EncryptionContext")?;
-    let (key, version, plaintext) = open_blob(ctx, p.req("CiphertextBlob")?, &context)?;
+    let blob_b64 = p.req("CiphertextBlob")?;
+    let (key, version, plaintext) = match open_blob(ctx, blob_b64, &context) {
+        Ok(opened) => opened,
+        Err(e) => match open_compatible(ctx, blob_b64, p.opt("EncryptionContext"))? {
+            Some(opened) => opened,
+            None => return Err(e),
+        },
+    };
     Ok(
         json!({"Plaintext": plaintext_string(&plaintext), "KeyId": key.key_id, "KeyVersionId": version}),
     )

@@ -43,12 +43,11 @@ pub(super) fn seal_with(
     Ok((b64_encode(&blob), version))
 }
 
+/// An opened ciphertext: the key, its version id and the plaintext bytes.
+type Opened = (KeyRecord, String, zeroize::Zeroizing<Vec<u8>>);
+
 /// Opens a CiphertextBlob; returns the key, its version id and the plaintext bytes.
-pub(super) fn open_blob(
-    ctx: &Ctx,
-    blob_b64: &str,
-    context: &[u8],
-) -> KmsResult<(KeyRecord, String, zeroize::Zeroizing<Vec<u8>>)> {
+pub(super) fn open_blob(ctx: &Ctx, blob_b64: &str, context: &[u8]) -> KmsResult<Opened> {
     let blob = b64_decode(blob_b64).ok_or_else(KmsError::invalid_ciphertext)?;
     let parsed = envelope::parse(&blob)?;
     let key = ctx
@@ -84,7 +83,7 @@ fn open_compatible(
     ctx: &Ctx,
     blob_b64: &str,
     raw_context: Option<&str>,
-) -> KmsResult<Option<(KeyRecord, String, zeroize::Zeroizing<Vec<u8>>)>> {
+) -> KmsResult<Option<Opened>> {
     use crate::dedicated::cipher;
     const VERSION_LEN: usize = 36;
     let Some(blob) = b64_decode(blob_b64) else {

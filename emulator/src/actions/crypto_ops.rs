@@ -120,8 +120,7 @@ fn unified_sdk_aad(raw: Option<&str>) -> KmsResult<Vec<u8>> {
     let Some(raw) = raw else {
         return Ok(Vec::new());
     };
-    let v: Value =
-        serde_json::from_str(raw).map_err(|_| KmsError::invalid("EncryptionContext"))?;
+    let v: Value = serde_json::from_str(raw).map_err(|_| KmsError::invalid("EncryptionContext"))?;
     let Value::Object(map) = v else {
         return Err(KmsError::invalid("EncryptionContext"));
     };

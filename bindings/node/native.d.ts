@@ -18,7 +18,7 @@ export declare class AccessKey {
 
 /** The core client behind the package's `Client` (index.js), which adds error classes. */
 export declare class NativeClient {
-  constructor(options?: ClientOptions | undefined | null, credentials?: AccessKey | StsToken | undefined | null)
+  constructor(options?: ClientOptions | undefined | null, credentials?: AccessKey | StsToken | undefined | null, provider?: NativeProvider | undefined | null, clientKey?: NativeClientKey | undefined | null)
   encrypt(keyId: string, plaintext: Uint8Array, options?: EncryptOptions | undefined | null): Promise<EncryptResult>
   decrypt(ciphertextBlob: string, options?: EncryptOptions | undefined | null): Promise<DecryptResult>
   generateDataKey(keyId: string, options?: DataKeyOptions | undefined | null): Promise<GenerateDataKeyResult>
@@ -26,13 +26,86 @@ export declare class NativeClient {
   getSecretValue(secretName: string, options?: GetSecretValueOptions | undefined | null): Promise<GetSecretValueResult>
   /** Any KMS action by name, with JSON-like parameters; resolves to the response body. */
   call(action: string, params?: Record<string, any> | undefined | null): Promise<Record<string, any>>
+  /** The Instance API client; a Configuration error without a ClientKey. */
+  instance(): NativeInstanceClient
+  /**
+   * A view of this client with another route (`'auto'`, `'shared'`, `'dedicated'`), sharing
+   * its connections.
+   */
+  withRoute(route: string): NativeClient
 }
 
-/** Temporary STS credentials: `new StsToken(accessKeyId, accessKeySecret, securityToken)`. */
+export declare class NativeClientKey {
+  /** A `clientKey_<KeyId>.json` file as the console or CreateClientKey issues it. */
+  static fromFile(path: string, passwordFrom?: ClientKeyPassword | undefined | null): NativeClientKey
+  /** The content of such a file. */
+  static fromJson(json: string, passwordFrom?: ClientKeyPassword | undefined | null): NativeClientKey
+  /** A key id and its RSA private key (PKCS#8 / PKCS#1 PEM, or bare base64). */
+  static fromPrivateKeyPem(keyId: string, pem: string): NativeClientKey
+  /** The ClientKey's id (not a secret). */
+  get keyId(): string
+}
+
+export declare class NativeInstanceClient {
+  /** The ClientKey's id. */
+  get clientKeyId(): string
+  /** The instance endpoint, as a URL. */
+  get endpoint(): string
+  encrypt(keyId: string, plaintext: Uint8Array, options?: InstanceCipherOptions | undefined | null): Promise<InstanceEncryptResult>
+  decrypt(keyId: string, ciphertextBlob: Uint8Array, options?: InstanceCipherOptions | undefined | null): Promise<InstanceDecryptResult>
+  advanceEncrypt(keyId: string, plaintext: Uint8Array, options?: InstanceCipherOptions | undefined | null): Promise<InstanceAdvanceEncryptResult>
+  advanceDecrypt(ciphertextBlob: Uint8Array, options?: AdvanceDecryptOptions | undefined | null): Promise<InstanceDecryptResult>
+  sign(keyId: string, algorithm: string, message: Uint8Array, options?: SignOptions | undefined | null): Promise<InstanceSignResult>
+  verify(keyId: string, algorithm: string, message: Uint8Array, signature: Uint8Array, options?: SignOptions | undefined | null): Promise<InstanceVerifyResult>
+  generateRandom(length: number): Promise<InstanceGenerateRandomResult>
+  generateDataKey(keyId: string, options?: InstanceDataKeyOptions | undefined | null): Promise<InstanceGenerateDataKeyResult>
+  advanceGenerateDataKey(keyId: string, options?: InstanceDataKeyOptions | undefined | null): Promise<InstanceGenerateDataKeyResult>
+  generateDataKeyPair(keyId: string, keyPairSpec: string, options?: DataKeyPairOptions | undefined | null): Promise<InstanceGenerateDataKeyPairResult>
+  advanceGenerateDataKeyPair(keyId: string, keyPairSpec: string, options?: DataKeyPairOptions | undefined | null): Promise<InstanceGenerateDataKeyPairResult>
+  generateDataKeyPairWithoutPlaintext(keyId: string, keyPairSpec: string, options?: DataKeyPairOptions | undefined | null): Promise<InstanceGenerateDataKeyPairWithoutPlaintextResult>
+  advanceGenerateDataKeyPairWithoutPlaintext(keyId: string, keyPairSpec: string, options?: DataKeyPairOptions | undefined | null): Promise<InstanceGenerateDataKeyPairWithoutPlaintextResult>
+  getPublicKey(keyId: string): Promise<InstanceGetPublicKeyResult>
+  getSecretValue(secretName: string, options?: InstanceGetSecretValueOptions | undefined | null): Promise<InstanceGetSecretValueResult>
+}
+
+/** Any credentials provider of the core; made only through the factories below. */
+export declare class NativeProvider {
+  /** The credentials type this provider was made as (e.g. `'RamRoleArn'`). */
+  get kind(): string
+  static fromStatic(credentials: AccessKey | StsToken): NativeProvider
+  static ecsRamRole(options?: EcsRamRoleOptions | undefined | null): NativeProvider
+  static ramRoleArn(source: NativeProvider, options: RamRoleArnOptions): NativeProvider
+  static oidcRoleArn(options?: OidcRoleArnOptions | undefined | null): NativeProvider
+  static credentialsUri(uri: string): NativeProvider
+  static cliProfile(options?: CliProfileOptions | undefined | null): NativeProvider
+  static iniProfile(options?: IniProfileOptions | undefined | null): NativeProvider
+  /** The default chain with the process environment as it is now. */
+  static defaultChain(options?: DefaultChainOptions | undefined | null): NativeProvider
+  /** A user's async function (index.js makes sure it always returns a Promise). */
+  static fromFunction(f: () => Promise<FunctionCredentials>): NativeProvider
+}
+
+/** Temporary STS credentials: `new StsToken(accessKeyId, accessKeySecret, securityToken, expiration?)`. */
 export declare class StsToken {
-  constructor(accessKeyId: string, accessKeySecret: string, securityToken: string)
+  constructor(accessKeyId: string, accessKeySecret: string, securityToken: string, expirationMs?: number | undefined | null)
   /** The access key id (not a secret). */
   get accessKeyId(): string
+}
+
+/** AdvanceDecrypt: the ciphertext names its key; the rest as for Decrypt. */
+export interface AdvanceDecryptOptions {
+  keyId?: string
+  algorithm?: string
+  aad?: Buffer
+  iv?: Buffer
+  paddingMode?: string
+}
+
+/** Where the password of a ClientKey file comes from: exactly one of the three. */
+export interface ClientKeyPassword {
+  password?: string
+  passwordFile?: string
+  passwordEnv?: string
 }
 
 /**
@@ -55,7 +128,24 @@ export interface ClientOptions {
   userAgentSuffix?: string
   /** `'acs3'` (default) or `'rpc'`. */
   signatureVersion?: string
+  /** The Instance API endpoint (`https://host[:port]` or `host[:port]`); needs a ClientKey. */
+  instanceEndpoint?: string
+  /** `'auto'` (default), `'shared'` or `'dedicated'`. */
+  route?: string
 }
+
+export interface CliProfileOptions {
+  profileName?: string
+  configFile?: string
+  stsEndpoint?: string
+  metadataEndpoint?: string
+}
+
+/**
+ * The names of the Instance API operations (`x-kms-apiname`); each is a camelCase method of
+ * `client.instance`.
+ */
+export declare function coreInstanceOperations(): Array<string>
 
 /**
  * The names of the client operations of the core (`kmskit::OPERATIONS`, snake_case); each is a
@@ -63,10 +153,21 @@ export interface ClientOptions {
  */
 export declare function coreOperations(): Array<string>
 
+/** The credentials types of the face, in the order every face lists them (parity tests). */
+export declare function credentialsTypes(): Array<string>
+
 export interface DataKeyOptions {
   numberOfBytes?: number
   keySpec?: string
   encryptionContext?: Record<string, string>
+}
+
+export interface DataKeyPairOptions {
+  /** Ignored by the Advance variants. */
+  algorithm?: string
+  /** `'PEM'` (default) or `'DER'`. */
+  keyFormat?: string
+  aad?: Buffer
 }
 
 export interface DecryptResult {
@@ -74,6 +175,17 @@ export interface DecryptResult {
   keyId: string
   keyVersionId: string
   requestId: string
+}
+
+export interface DefaultChainOptions {
+  stsEndpoint?: string
+  metadataEndpoint?: string
+}
+
+export interface EcsRamRoleOptions {
+  roleName?: string
+  metadataEndpoint?: string
+  disableImdsV1?: boolean
 }
 
 export interface EncryptOptions {
@@ -85,6 +197,17 @@ export interface EncryptResult {
   keyId: string
   keyVersionId: string
   requestId: string
+}
+
+/**
+ * What a user's credentials function resolves to, as index.js normalises it (`expiration` is
+ * passed on as milliseconds since the epoch).
+ */
+export interface FunctionCredentials {
+  accessKeyId: string
+  accessKeySecret: string
+  securityToken?: string
+  expirationMs?: number
 }
 
 export interface GenerateDataKeyResult {
@@ -126,6 +249,173 @@ export interface GetSecretValueResult {
   nextRotationDate?: string
   extendedConfig?: string
   requestId: string
+}
+
+export interface IniProfileOptions {
+  profileName?: string
+  credentialsFile?: string
+  stsEndpoint?: string
+  metadataEndpoint?: string
+}
+
+export interface InstanceAdvanceEncryptResult {
+  keyId: string
+  ciphertextBlob: Buffer
+  iv: Buffer
+  algorithm: string
+  paddingMode: string
+  keyVersionId: string
+  requestId: string
+}
+
+/** Encrypt, Decrypt, AdvanceEncrypt: the cipher's parameters (KMS defaults when absent). */
+export interface InstanceCipherOptions {
+  algorithm?: string
+  aad?: Buffer
+  iv?: Buffer
+  paddingMode?: string
+}
+
+export interface InstanceDataKeyOptions {
+  /** Ignored by advanceGenerateDataKey. */
+  algorithm?: string
+  numberOfBytes?: number
+  aad?: Buffer
+}
+
+/** Decrypt and AdvanceDecrypt (`keyVersionId` is `''` for Decrypt). `plaintext` is non-enumerable. */
+export interface InstanceDecryptResult {
+  keyId: string
+  plaintext: Buffer
+  algorithm: string
+  paddingMode: string
+  keyVersionId: string
+  requestId: string
+}
+
+export interface InstanceEncryptResult {
+  keyId: string
+  ciphertextBlob: Buffer
+  iv: Buffer
+  algorithm: string
+  paddingMode: string
+  requestId: string
+}
+
+/** generateDataKeyPair and its Advance variant. `privateKeyPlaintext` is non-enumerable. */
+export interface InstanceGenerateDataKeyPairResult {
+  keyId: string
+  iv: Buffer
+  keyPairSpec: string
+  privateKeyPlaintext: Buffer
+  privateKeyCiphertextBlob: Buffer
+  publicKey: Buffer
+  algorithm: string
+  keyVersionId: string
+  requestId: string
+}
+
+export interface InstanceGenerateDataKeyPairWithoutPlaintextResult {
+  keyId: string
+  iv: Buffer
+  keyPairSpec: string
+  privateKeyCiphertextBlob: Buffer
+  publicKey: Buffer
+  algorithm: string
+  keyVersionId: string
+  requestId: string
+}
+
+/** generateDataKey and advanceGenerateDataKey. `plaintext` is non-enumerable. */
+export interface InstanceGenerateDataKeyResult {
+  keyId: string
+  iv: Buffer
+  plaintext: Buffer
+  ciphertextBlob: Buffer
+  algorithm: string
+  keyVersionId: string
+  requestId: string
+}
+
+/** `random` is non-enumerable. */
+export interface InstanceGenerateRandomResult {
+  random: Buffer
+  requestId: string
+}
+
+export interface InstanceGetPublicKeyResult {
+  keyId: string
+  /** PEM. */
+  publicKey: string
+  requestId: string
+}
+
+export interface InstanceGetSecretValueOptions {
+  versionStage?: string
+  versionId?: string
+  fetchExtendedConfig?: boolean
+}
+
+/** Every field is a string (`''` when the service left it out). `secretData` is non-enumerable. */
+export interface InstanceGetSecretValueResult {
+  secretName: string
+  secretType: string
+  secretData: string
+  secretDataType: string
+  versionStages: Array<string>
+  versionId: string
+  createTime: string
+  lastRotationDate: string
+  nextRotationDate: string
+  extendedConfig: string
+  automaticRotation: string
+  rotationInterval: string
+  requestId: string
+}
+
+export interface InstanceSignResult {
+  keyId: string
+  signature: Buffer
+  algorithm: string
+  messageType: string
+  requestId: string
+}
+
+export interface InstanceVerifyResult {
+  keyId: string
+  /** Whether the signature is valid. */
+  value: boolean
+  algorithm: string
+  messageType: string
+  requestId: string
+}
+
+export interface OidcRoleArnOptions {
+  roleArn?: string
+  oidcProviderArn?: string
+  oidcTokenFile?: string
+  roleSessionName?: string
+  durationSeconds?: number
+  policy?: string
+  stsRegion?: string
+  stsEndpoint?: string
+  enableVpc?: boolean
+}
+
+export interface RamRoleArnOptions {
+  roleArn?: string
+  roleSessionName?: string
+  durationSeconds?: number
+  policy?: string
+  externalId?: string
+  stsRegion?: string
+  stsEndpoint?: string
+  enableVpc?: boolean
+}
+
+export interface SignOptions {
+  /** `'RAW'` (default) or `'DIGEST'`. */
+  messageType?: string
 }
 
 /** The version of kmskit (the core and this package share one version). */

@@ -1,8 +1,9 @@
 //! `NativeClient`: the options every face shares, turned into a core `ClientConfig`, and one
 //! Promise-returning method per core operation. Each method converts its arguments on the
-//! JavaScript thread, runs the core call on the runtime, and converts the outcome back on the
+//! JavaScript thread, runs the core call (`dispatch.rs`), and converts the outcome back on the
 //! JavaScript thread (where Buffers and error objects can be made). No KMS knowledge here.
 
+use crate::dispatch;
 use crate::errors::to_js_error;
 use crate::json::{encryption_context, normalize_numbers};
 use crate::types::{
@@ -14,7 +15,7 @@ use kmskit::{
     RetryPolicy,
 };
 use napi::bindgen_prelude::{Buffer, ClassInstance, Either, PromiseRaw, ToNapiValue};
-use napi::{Env, Result};
+use napi::{sys, Env, Result};
 use napi_derive::napi;
 use serde_json::{Map, Value};
 use std::future::Future;
@@ -39,6 +40,10 @@ pub struct ClientOptions {
     pub user_agent_suffix: Option<String>,
     /// `'acs3'` (default) or `'rpc'`.
     pub signature_version: Option<String>,
+    /// The Instance API endpoint (`https://host[:port]` or `host[:port]`); needs a ClientKey.
+    pub instance_endpoint: Option<String>,
+    /// `'auto'` (default), `'shared'` or `'dedicated'`.
+    pub route: Option<String>,
 }
 
 #[napi(object)]
@@ -82,6 +87,7 @@ fn millis(value: f64, what: &str) -> std::result::Result<Duration, kmskit::Error
 fn build_config(
     opts: ClientOptions,
     credentials: Option<kmskit::Credentials>,
+    extra: crate::options::Extra,
 ) -> std::result::Result<ClientConfig, kmskit::Error> {
     let mut b = ClientConfig::builder();
     if let Some(v) = opts.region {
@@ -129,26 +135,28 @@ fn build_config(
     if let Some(c) = credentials {
         b = b.credentials(c);
     }
+    b = extra.apply(b, opts.instance_endpoint, opts.route)?;
     b.build()
 }
 
-/// Runs `fut` on the runtime and settles the Promise on the JavaScript thread: `ok` turns the
-/// core's answer into a JavaScript value, a core error becomes a rejection with the error object
-/// of `errors.rs`.
-fn settle<'env, T, V, F, C>(env: &'env Env, fut: F, ok: C) -> Result<PromiseRaw<'env, V>>
+/// Runs `fut` (`dispatch.rs`) and settles the Promise on the JavaScript thread: `ok` turns the core's answer into a JavaScript value, a core error becomes a rejection
+/// with the error object of `errors.rs`.
+fn settle<'env, T, F, C>(env: &'env Env, fut: F, ok: C) -> Result<PromiseRaw<'env, ()>>
 where
     T: Send + 'static,
-    V: ToNapiValue,
     F: Future<Output = std::result::Result<T, kmskit::Error>> + Send + 'static,
-    C: FnOnce(&'env Env, T) -> Result<V> + 'static,
+    C: FnOnce(&Env, T) -> Result<sys::napi_value> + Send + 'static,
 {
-    env.spawn_future_with_callback(
-        async move { Ok(fut.await) },
-        move |env, outcome| match outcome {
-            Ok(value) => ok(env, value),
-            Err(e) => Err(to_js_error(env, &e)),
-        },
-    )
+    dispatch::run(env, fut, move |env, outcome| match outcome {
+        Ok(value) => ok(env, value),
+        Err(e) => Err(to_js_error(env, &e)),
+    })
+}
+
+/// `value` as a JavaScript value of `env`, on its thread.
+fn js<V: ToNapiValue>(env: &Env, value: V) -> Result<sys::napi_value> {
+    // SAFETY: `env` is the live environment of the JavaScript thread this runs on.
+    unsafe { V::to_napi_value(env.raw(), value) }
 }
 
 fn data_key_request(
@@ -177,7 +185,7 @@ fn data_key_request(
 /// The core client behind the package's `Client` (index.js), which adds error classes.
 #[napi]
 pub struct NativeClient {
-    inner: kmskit::Client,
+    pub(crate) inner: kmskit::Client,
 }
 
 #[napi]
@@ -187,6 +195,8 @@ impl NativeClient {
         env: Env,
         options: Option<ClientOptions>,
         credentials: Option<Either<ClassInstance<'_, AccessKey>, ClassInstance<'_, StsToken>>>,
+        provider: Option<&crate::credentials::NativeProvider>,
+        client_key: Option<&crate::clientkey::NativeClientKey>,
     ) -> Result<Self> {
         let credentials = credentials.map(|c| match c {
             Either::A(ak) => ak.credentials.clone(),
@@ -204,8 +214,11 @@ impl NativeClient {
             max_attempts: None,
             user_agent_suffix: None,
             signature_version: None,
+            instance_endpoint: None,
+            route: None,
         });
-        build_config(opts, credentials)
+        let extra = crate::options::Extra::new(provider, client_key);
+        build_config(opts, credentials, extra)
             .and_then(kmskit::Client::new)
             .map(|inner| NativeClient { inner })
             .map_err(|e| to_js_error(&env, &e))
@@ -218,7 +231,7 @@ impl NativeClient {
         key_id: String,
         plaintext: &[u8],
         options: Option<EncryptOptions>,
-    ) -> Result<PromiseRaw<'env, EncryptResult>> {
+    ) -> Result<PromiseRaw<'env, ()>> {
         let mut req = EncryptRequest::new(key_id, plaintext);
         if let Some(ctx) = encryption_context(options.and_then(|o| o.encryption_context))
             .map_err(|e| to_js_error(env, &e))?
@@ -226,8 +239,8 @@ impl NativeClient {
             req = req.encryption_context(ctx);
         }
         let client = self.inner.clone();
-        settle(env, async move { client.encrypt(req).await }, |_, r| {
-            Ok(EncryptResult::from(r))
+        settle(env, async move { client.encrypt(req).await }, |env, r| {
+            js(env, EncryptResult::from(r))
         })
     }
 
@@ -237,7 +250,7 @@ impl NativeClient {
         env: &'env Env,
         ciphertext_blob: String,
         options: Option<EncryptOptions>,
-    ) -> Result<PromiseRaw<'env, DecryptResult<'env>>> {
+    ) -> Result<PromiseRaw<'env, ()>> {
         let mut req = DecryptRequest::new(ciphertext_blob);
         if let Some(ctx) = encryption_context(options.and_then(|o| o.encryption_context))
             .map_err(|e| to_js_error(env, &e))?
@@ -245,11 +258,9 @@ impl NativeClient {
             req = req.encryption_context(ctx);
         }
         let client = self.inner.clone();
-        settle(
-            env,
-            async move { client.decrypt(req).await },
-            DecryptResult::new,
-        )
+        settle(env, async move { client.decrypt(req).await }, |env, r| {
+            js(env, DecryptResult::new(env, r)?)
+        })
     }
 
     #[napi(ts_return_type = "Promise<GenerateDataKeyResult>")]
@@ -258,13 +269,13 @@ impl NativeClient {
         env: &'env Env,
         key_id: String,
         options: Option<DataKeyOptions>,
-    ) -> Result<PromiseRaw<'env, GenerateDataKeyResult<'env>>> {
+    ) -> Result<PromiseRaw<'env, ()>> {
         let req = data_key_request(key_id, options).map_err(|e| to_js_error(env, &e))?;
         let client = self.inner.clone();
         settle(
             env,
             async move { client.generate_data_key(req).await },
-            GenerateDataKeyResult::new,
+            |env, r| js(env, GenerateDataKeyResult::new(env, r)?),
         )
     }
 
@@ -274,13 +285,13 @@ impl NativeClient {
         env: &'env Env,
         key_id: String,
         options: Option<DataKeyOptions>,
-    ) -> Result<PromiseRaw<'env, GenerateDataKeyWithoutPlaintextResult>> {
+    ) -> Result<PromiseRaw<'env, ()>> {
         let req = data_key_request(key_id, options).map_err(|e| to_js_error(env, &e))?;
         let client = self.inner.clone();
         settle(
             env,
             async move { client.generate_data_key_without_plaintext(req).await },
-            |_, r| Ok(GenerateDataKeyWithoutPlaintextResult::from(r)),
+            |env, r| js(env, GenerateDataKeyWithoutPlaintextResult::from(r)),
         )
     }
 
@@ -290,7 +301,7 @@ impl NativeClient {
         env: &'env Env,
         secret_name: String,
         options: Option<GetSecretValueOptions>,
-    ) -> Result<PromiseRaw<'env, GetSecretValueResult>> {
+    ) -> Result<PromiseRaw<'env, ()>> {
         let mut req = GetSecretValueRequest::new(secret_name);
         if let Some(o) = options {
             if let Some(v) = o.version_id {
@@ -307,7 +318,7 @@ impl NativeClient {
         settle(
             env,
             async move { client.get_secret_value(req).await },
-            |_, r| Ok(GetSecretValueResult::from(r)),
+            |env, r| js(env, GetSecretValueResult::from(r)),
         )
     }
 
@@ -318,14 +329,10 @@ impl NativeClient {
         env: &'env Env,
         action: String,
         params: Option<Map<String, Value>>,
-    ) -> Result<PromiseRaw<'env, Map<String, Value>>> {
+    ) -> Result<PromiseRaw<'env, ()>> {
         let mut params = params.unwrap_or_default();
         normalize_numbers(&mut params);
         let client = self.inner.clone();
-        settle(
-            env,
-            async move { client.call(&action, params).await },
-            |_, body| Ok(body),
-        )
+        settle(env, async move { client.call(&action, params).await }, js)
     }
 }

@@ -2,13 +2,22 @@
 //! (bindings/node). It turns JavaScript arguments into core requests, core results into plain
 //! JavaScript objects and core errors into `Error` objects carrying kmskit's code, kind and the
 //! service's details (`errors.rs`); the package's `index.js` only re-raises those as `KmsError`
-//! classes. Calls run on one tokio runtime, handed to napi once at load (`runtime`), and return
-//! Promises. Everything that knows KMS is in the core crate `kmskit`.
+//! classes. Calls return Promises; their futures are polled on the JavaScript thread while one
+//! I/O thread waits on their sockets and timers (`dispatch`). Everything that knows KMS is in the
+//! core crate `kmskit`.
 
 mod client;
+mod clientkey;
+mod credentials;
+mod dispatch;
 mod errors;
+mod instance;
+mod instance_types;
 mod json;
+mod options;
+mod sink;
 mod types;
+mod uv;
 
 use napi_derive::napi;
 
@@ -23,21 +32,4 @@ pub fn core_operations() -> Vec<&'static str> {
 #[napi]
 pub fn version() -> &'static str {
     kmskit::VERSION
-}
-
-/// One runtime for every call of the process, configured when Node loads the addon: two
-/// workers (the calls are I/O; the work per call is small), named so they are recognisable in a
-/// thread dump. napi drives Promises from it and shuts it down when the Node environment goes
-/// away; its threads are not libuv handles, so they never keep the process alive.
-#[napi_derive::module_init]
-fn runtime() {
-    let built = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("kmskit-rt")
-        .enable_all()
-        .build();
-    // Should the build fail (no threads to spare), napi's own default runtime is used instead.
-    if let Ok(rt) = built {
-        napi::bindgen_prelude::create_custom_tokio_runtime(rt);
-    }
 }

@@ -153,7 +153,7 @@ export declare function coreInstanceOperations(): Array<string>
  */
 export declare function coreOperations(): Array<string>
 
-/** The credentials types of the face, in the order every face lists them (parity tests). */
+/** The core's credentials sources (parity tests check each has a class here). */
 export declare function credentialsTypes(): Array<string>
 
 export interface DataKeyOptions {

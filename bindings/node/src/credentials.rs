@@ -23,22 +23,12 @@ use napi_derive::napi;
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
-/// The credentials types of the face, in the order every face lists them (parity tests).
+/// The core's credentials sources (parity tests check each has a class here).
 // Reached from JavaScript only (registered by #[napi]), which the dead-code lint cannot see.
 #[allow(dead_code)]
 #[napi]
 pub fn credentials_types() -> Vec<&'static str> {
-    vec![
-        "AccessKey",
-        "StsToken",
-        "EcsRamRole",
-        "RamRoleArn",
-        "OidcRoleArn",
-        "CredentialsUri",
-        "CliProfile",
-        "IniProfile",
-        "DefaultChain",
-    ]
+    kmskit::credentials::SOURCES.to_vec()
 }
 
 #[napi(object, js_name = "EcsRamRoleOptions")]

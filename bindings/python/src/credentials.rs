@@ -568,19 +568,8 @@ impl DefaultChainCredentials {
     }
 }
 
-/// The names of the credentials classes of this face (the parity test compares them with the
-/// other faces' lists).
+/// The core's credentials sources (the parity test checks that each has a class here).
 #[pyfunction]
 pub(crate) fn credentials_types() -> Vec<&'static str> {
-    vec![
-        "AccessKey",
-        "StsToken",
-        "EcsRamRole",
-        "RamRoleArn",
-        "OidcRoleArn",
-        "CredentialsUri",
-        "CliProfile",
-        "IniProfile",
-        "DefaultChain",
-    ]
+    kmskit::credentials::SOURCES.to_vec()
 }

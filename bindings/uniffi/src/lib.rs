@@ -55,5 +55,15 @@ pub fn instance_operations() -> Vec<String> {
 /// The kinds of credentials this face constructs: the variants of `Credentials`.
 #[uniffi::export]
 pub fn credentials_types() -> Vec<String> {
-    CREDENTIALS_TYPES.iter().map(|s| s.to_string()).collect()
+    // Core's list of sources first, then the variants only this face has.
+    let mut names: Vec<String> = kmskit::credentials::SOURCES
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for extra in CREDENTIALS_TYPES {
+        if !names.iter().any(|n| n == extra) {
+            names.push(extra.to_string());
+        }
+    }
+    names
 }

@@ -35,6 +35,21 @@ pub use sts::{
 };
 pub use uri::{UriOptions, UriProvider};
 
+/// The credentials sources every face must construct, by their face-level class name (the
+/// faces' parity tests check that each one exists; a face may add its own, such as a provider
+/// written in its language).
+pub const SOURCES: &[&str] = &[
+    "AccessKey",
+    "StsToken",
+    "EcsRamRole",
+    "RamRoleArn",
+    "OidcRoleArn",
+    "CredentialsUri",
+    "CliProfile",
+    "IniProfile",
+    "DefaultChain",
+];
+
 use crate::error::{Error, ErrorCode, Result};
 use crate::secret::SecretString;
 use std::fmt;

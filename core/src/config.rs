@@ -94,6 +94,7 @@ pub struct ClientConfig {
     /// The dedicated gateway's Instance API: its endpoint and the ClientKey (both or neither).
     pub(crate) instance: Option<(Endpoint, ClientKey)>,
     pub(crate) route: Route,
+    pub(crate) loop_driver: Option<Arc<crate::transport::LoopDriver>>,
 }
 
 impl fmt::Debug for ClientConfig {
@@ -111,6 +112,7 @@ impl fmt::Debug for ClientConfig {
             .field("credentials", &self.credentials)
             .field("instance", &self.instance)
             .field("route", &self.route)
+            .field("loop_driver", &self.loop_driver.is_some())
             .finish()
     }
 }
@@ -184,6 +186,7 @@ pub struct ClientConfigBuilder {
     instance_id: Option<String>,
     instance_endpoint: Option<String>,
     route: Route,
+    loop_driver: Option<Arc<crate::transport::LoopDriver>>,
 }
 
 impl ClientConfigBuilder {
@@ -255,6 +258,14 @@ impl ClientConfigBuilder {
     }
     pub fn jitter_source(mut self, jitter: Arc<dyn JitterSource>) -> Self {
         self.hooks.jitter = jitter;
+        self
+    }
+    /// Runs the client's sockets, timeouts and retry sleeps on a host event loop through
+    /// `driver` instead of on tokio (see [`crate::LoopDriver`]). It also becomes the sleeper; a
+    /// later [`Self::sleeper`] overrides that.
+    pub fn loop_driver(mut self, driver: Arc<crate::transport::LoopDriver>) -> Self {
+        self.hooks.sleeper = Arc::new(crate::transport::DriverSleeper(Arc::clone(&driver)));
+        self.loop_driver = Some(driver);
         self
     }
     /// The ClientKey for the dedicated gateway's Instance API. With it, the data-plane
@@ -390,6 +401,7 @@ impl ClientConfigBuilder {
             hooks: self.hooks,
             instance,
             route: self.route,
+            loop_driver: self.loop_driver,
         })
     }
 }

@@ -44,6 +44,7 @@ pub use instance_api::{ClientKey, InstanceClient, Route};
 pub use retry::RetryPolicy;
 pub use secret::{SecretBytes, SecretString};
 pub use signing::SignatureVersion;
+pub use transport::{LoopDriver, Sleep};
 
 /// The client operations every face must expose (the parity tests of the faces compare their
 /// own surface with this list). Names are the core's method names.

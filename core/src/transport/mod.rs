@@ -5,8 +5,12 @@
 //! CPU per call a fraction of a general-purpose HTTP stack's. Error messages never include the
 //! request line: the query carries plaintexts.
 
+mod driver;
 mod http1;
 mod tls;
+
+pub(crate) use driver::DriverSleeper;
+pub use driver::{LoopDriver, Sleep};
 
 pub(crate) use tls::parse_ca_pem;
 
@@ -15,9 +19,11 @@ use crate::endpoint::Scheme;
 use crate::error::{Error, ErrorCode, Result};
 use crate::signing::SignedRequest;
 use rustls_pki_types::ServerName;
+use std::future::Future;
 use std::io;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
@@ -42,9 +48,69 @@ pub(crate) struct RawResponse {
     pub body: Zeroizing<Vec<u8>>,
 }
 
+/// A TCP connection on tokio's runtime or on the client's [`LoopDriver`].
+enum Tcp {
+    Tokio(TcpStream),
+    Driven(driver::DrivenTcp),
+}
+
+impl Tcp {
+    fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Tcp::Tokio(s) => s.try_read(buf),
+            Tcp::Driven(s) => s.try_read(buf),
+        }
+    }
+
+    fn set_nodelay(&self, on: bool) -> io::Result<()> {
+        match self {
+            Tcp::Tokio(s) => s.set_nodelay(on),
+            Tcp::Driven(s) => s.set_nodelay(on),
+        }
+    }
+}
+
+impl AsyncRead for Tcp {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Tcp::Tokio(s) => Pin::new(s).poll_read(cx, buf),
+            Tcp::Driven(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Tcp {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Tcp::Tokio(s) => Pin::new(s).poll_write(cx, data),
+            Tcp::Driven(s) => Pin::new(s).poll_write(cx, data),
+        }
+    }
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Tcp::Tokio(s) => Pin::new(s).poll_flush(cx),
+            Tcp::Driven(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Tcp::Tokio(s) => Pin::new(s).poll_shutdown(cx),
+            Tcp::Driven(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
+}
+
 enum Stream {
-    Plain(TcpStream),
-    Tls(Box<TlsStream<TcpStream>>),
+    Plain(Tcp),
+    Tls(Box<TlsStream<Tcp>>),
 }
 
 struct Conn {
@@ -54,7 +120,7 @@ struct Conn {
 }
 
 impl Conn {
-    fn tcp(&self) -> &TcpStream {
+    fn tcp(&self) -> &Tcp {
         match &self.stream {
             Stream::Plain(s) => s,
             Stream::Tls(s) => s.get_ref().0,
@@ -116,6 +182,8 @@ pub(crate) struct Transport {
     connect_timeout: Duration,
     read_timeout: Duration,
     idle: Mutex<Vec<Conn>>,
+    /// Sockets and timers on a host's event loop instead of tokio's.
+    driver: Option<Arc<LoopDriver>>,
 }
 
 impl Transport {
@@ -146,6 +214,7 @@ impl Transport {
             connect_timeout: config.connect_timeout,
             read_timeout: config.read_timeout,
             idle: Mutex::new(Vec::new()),
+            driver: config.loop_driver.clone(),
         })
     }
 
@@ -214,12 +283,7 @@ impl Transport {
 
     async fn connect(&self) -> Result<Conn> {
         let fut = async {
-            let tcp = TcpStream::connect((
-                self.host.trim_start_matches('[').trim_end_matches(']'),
-                self.port,
-            ))
-            .await
-            .map_err(|e| {
+            let tcp = self.connect_tcp().await.map_err(|e| {
                 Error::new(
                     ErrorCode::ConnectFailed,
                     format!("cannot connect to {}:{}: {e}", self.host, self.port),
@@ -247,9 +311,9 @@ impl Transport {
                 idle_since: Instant::now(),
             })
         };
-        match tokio::time::timeout(self.connect_timeout, fut).await {
-            Ok(r) => r,
-            Err(_) => Err(Error::new(
+        match self.within(self.connect_timeout, fut).await {
+            Some(r) => r,
+            None => Err(Error::new(
                 ErrorCode::ConnectTimeout,
                 format!(
                     "connecting to {}:{} took longer than {:?}",
@@ -257,6 +321,33 @@ impl Transport {
                 ),
             )),
         }
+    }
+
+    /// `fut`, or `None` once `d` has passed: on the driver's timers if there is one.
+    async fn within<F: Future>(&self, d: Duration, fut: F) -> Option<F::Output> {
+        match &self.driver {
+            Some(driver) => driver::within(driver.sleep(d), fut).await,
+            None => tokio::time::timeout(d, fut).await.ok(),
+        }
+    }
+
+    async fn connect_tcp(&self) -> io::Result<Tcp> {
+        let host = self.host.trim_start_matches('[').trim_end_matches(']');
+        let Some(driver) = &self.driver else {
+            return Ok(Tcp::Tokio(TcpStream::connect((host, self.port)).await?));
+        };
+        let addrs = match host.parse::<IpAddr>() {
+            Ok(ip) => vec![SocketAddr::new(ip, self.port)],
+            Err(_) => resolve(host.to_owned(), self.port).await?,
+        };
+        let mut last = io::Error::new(io::ErrorKind::NotFound, "the name has no address");
+        for addr in addrs {
+            match driver.connect(addr).await {
+                Ok(tcp) => return Ok(Tcp::Driven(tcp)),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
     }
 
     async fn exchange(
@@ -272,8 +363,8 @@ impl Transport {
             )));
         }
         let read = http1::read_response(&mut conn.stream, &mut conn.buf, head_only);
-        let resp = match tokio::time::timeout(self.read_timeout, read).await {
-            Err(_) => {
+        let resp = match self.within(self.read_timeout, read).await {
+            None => {
                 return Err(Failure::Other(Error::new(
                     ErrorCode::ReadTimeout,
                     format!(
@@ -282,9 +373,9 @@ impl Transport {
                     ),
                 )))
             }
-            Ok(Err(e)) if e.received_nothing => return Err(Failure::ClosedUnanswered(e.error)),
-            Ok(Err(e)) => return Err(Failure::Other(e.error)),
-            Ok(Ok(r)) => r,
+            Some(Err(e)) if e.received_nothing => return Err(Failure::ClosedUnanswered(e.error)),
+            Some(Err(e)) => return Err(Failure::Other(e.error)),
+            Some(Ok(r)) => r,
         };
         conn.buf.zeroize();
         if resp.reusable {
@@ -333,6 +424,20 @@ enum Failure {
     /// Written, then the connection closed without a byte of response.
     ClosedUnanswered(Error),
     Other(Error),
+}
+
+/// Resolves `host` on a thread of its own (the system resolver blocks), so that it needs no
+/// runtime: a driven client may have none.
+async fn resolve(host: String, port: u16) -> io::Result<Vec<SocketAddr>> {
+    use std::net::ToSocketAddrs;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("kmskit-resolve".into())
+        .spawn(move || {
+            let _ = tx.send((host.as_str(), port).to_socket_addrs().map(Vec::from_iter));
+        })?;
+    rx.await
+        .map_err(|_| io::Error::other("the name resolution thread stopped"))?
 }
 
 fn split_authority(authority: &str, scheme: Scheme) -> Result<(String, u16)> {

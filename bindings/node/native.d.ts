@@ -92,6 +92,8 @@ export declare class StsToken {
   get accessKeyId(): string
 }
 
+export declare function __ioState(): IoState
+
 /** AdvanceDecrypt: the ciphertext names its key; the rest as for Decrypt. */
 export interface AdvanceDecryptOptions {
   keyId?: string
@@ -388,6 +390,14 @@ export interface InstanceVerifyResult {
   algorithm: string
   messageType: string
   requestId: string
+}
+
+/** How this JavaScript thread's calls do their I/O; for the tests (not part of the package's API). */
+export interface IoState {
+  /** On the loop's own driver (uv.rs); false: on the I/O thread's tokio runtime. */
+  driver: boolean
+  /** Connections open or pooled on the driver. */
+  sockets: number
 }
 
 export interface OidcRoleArnOptions {

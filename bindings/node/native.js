@@ -841,6 +841,7 @@ module.exports.NativeClientKey = nativeBinding.NativeClientKey
 module.exports.NativeInstanceClient = nativeBinding.NativeInstanceClient
 module.exports.NativeProvider = nativeBinding.NativeProvider
 module.exports.StsToken = nativeBinding.StsToken
+module.exports.__ioState = nativeBinding.__ioState
 module.exports.coreInstanceOperations = nativeBinding.coreInstanceOperations
 module.exports.coreOperations = nativeBinding.coreOperations
 module.exports.credentialsTypes = nativeBinding.credentialsTypes

@@ -217,7 +217,8 @@ impl NativeClient {
             instance_endpoint: None,
             route: None,
         });
-        let extra = crate::options::Extra::new(provider, client_key);
+        let mut extra = crate::options::Extra::new(provider, client_key);
+        extra.driver = crate::sink::sink(&env)?.driver();
         build_config(opts, credentials, extra)
             .and_then(kmskit::Client::new)
             .map(|inner| NativeClient { inner })

@@ -1,20 +1,27 @@
 //! How a call travels, at the least CPU per call (see docs/node.md, "How calls run").
 //!
-//! Every call's future is polled on the JavaScript thread that made it, inside the context of
-//! one current-thread tokio runtime that a dedicated thread, `kmskit-io`, drives (I/O driver,
-//! timers, blocking pool). The first poll happens right away in `run`: it signs the request and
-//! writes it to a pooled connection, and the call then waits for the answer with its waker
-//! registered in the I/O thread's driver. No thread is woken to start a call. When the socket
-//! (or a timer) is ready, the I/O thread wakes the call, which puts it on its JavaScript
-//! thread's `Sink` (sink.rs) and wakes that thread once for everything queued; there the call is
-//! polled again, reads and parses its answer and settles its promise. The I/O thread runs no
-//! task of ours: it only waits on sockets and timers. A call finished by its first poll (an
-//! argument error, or an answer that was already there) is settled at once.
+//! Every call's future is polled on the JavaScript thread that made it. The first poll happens
+//! right away in `run`: it signs the request and writes it to a pooled connection, and the call
+//! then waits for the answer. No thread is woken to start a call. A call finished by its first
+//! poll (an argument error, or an answer that was already there) is settled at once.
 //!
-//! Tokio wakes its driver whenever a new timer is due before the one it sleeps for; every call
-//! arms a read timeout, so the I/O thread keeps one timer of its own at most `KEEPER_PERIOD`
-//! ahead while calls are being made (`Keeper`), and arming a call's timeout never wakes it. The
-//! keeper stops after a quiet period, so an idle process has no wake-ups at all.
+//! In Node the client's connections and timers belong to the core's `LoopDriver` of the
+//! JavaScript thread (uv.rs), which that thread's libuv loop watches: when the answer arrives,
+//! the loop wakes, turns the driver and polls the call right there (`Sink::turn`), which reads
+//! and parses the answer and settles the promise. No other thread takes part.
+//!
+//! The polls also run inside the context of one current-thread tokio runtime that a dedicated
+//! thread, `kmskit-io`, drives (I/O driver, timers, blocking pool). It serves what still runs on
+//! tokio: credential providers' own requests (STS, metadata), file reads, and every call where
+//! libuv is not Node's (Bun, Deno), whose sockets and timers then register there. When such a
+//! socket or timer is ready, the I/O thread wakes the call, which puts it on its JavaScript
+//! thread's `Sink` (sink.rs) and wakes that thread once for everything queued. The I/O thread
+//! runs no task of ours: it only waits on sockets and timers.
+//!
+//! Tokio wakes its driver whenever a new timer is due before the one it sleeps for; on the
+//! fallback path every call arms a read timeout, so the I/O thread keeps one timer of its own at
+//! most `KEEPER_PERIOD` ahead while calls are being made (`Keeper`), and arming a call's timeout
+//! never wakes it. The keeper stops after a quiet period, so an idle process has no wake-ups.
 
 use crate::errors::to_js_error;
 use crate::sink::{self, Deferred, Settle, Sink};
@@ -74,6 +81,7 @@ where
     });
     if !poll(env, &call) {
         sink.started(env);
+        sink.rearm();
     }
     Ok(PromiseRaw::new(raw, promise))
 }

@@ -9,6 +9,9 @@ use std::sync::Arc;
 pub(crate) struct Extra {
     provider: Option<Arc<dyn CredentialsProvider>>,
     client_key: Option<ClientKey>,
+    /// The calling environment's loop driver (uv.rs): the client's sockets and timers run on
+    /// the JavaScript thread's own loop.
+    pub(crate) driver: Option<Arc<kmskit::LoopDriver>>,
 }
 
 impl Extra {
@@ -16,6 +19,7 @@ impl Extra {
         Extra {
             provider: provider.map(|p| Arc::clone(&p.provider)),
             client_key: key.map(|k| k.key.clone()),
+            driver: None,
         }
     }
 
@@ -36,6 +40,9 @@ impl Extra {
         }
         if let Some(r) = route {
             b = b.route(r.parse()?);
+        }
+        if let Some(d) = self.driver {
+            b = b.loop_driver(d);
         }
         Ok(b)
     }

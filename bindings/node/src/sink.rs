@@ -14,7 +14,7 @@ use crate::dispatch::{self, Call};
 use crate::uv::UvWakeup;
 use napi::bindgen_prelude::JsError;
 use napi::{sys, Env};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ffi::{c_char, c_void};
 use std::ptr;
 use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
@@ -113,7 +113,35 @@ impl Sink {
         }
     }
 
-    /// Any thread: a call was woken; queue it and wake the JavaScript thread.
+    /// The driver this environment's calls run on (uv.rs), if any.
+    pub(crate) fn driver(&self) -> Option<Arc<kmskit::LoopDriver>> {
+        self.uv_wakeup().and_then(|w| w.driver()).cloned()
+    }
+
+    /// JavaScript thread, after polling calls: the driver's timer handle follows its next
+    /// deadline.
+    pub(crate) fn rearm(&self) {
+        if let Some(w) = self.uv_wakeup() {
+            w.rearm();
+        }
+    }
+
+    /// JavaScript thread, inside a callback scope, when the driver's descriptor or timer is
+    /// ready: turns the driver and polls every call it woke (and every call those polls woke),
+    /// with no wake-up of this thread through the async handle: it is awake already.
+    pub(crate) fn turn(&self, env: sys::napi_env) {
+        let Some(driver) = self.driver() else { return };
+        TURNING.with(|t| t.set(true));
+        driver.turn();
+        while !self.woken().is_empty() {
+            self.drain_batch(env);
+        }
+        TURNING.with(|t| t.set(false));
+        self.rearm();
+    }
+
+    /// Any thread: a call was woken; queue it and wake the JavaScript thread (unless this is
+    /// that thread turning the driver, which polls the queue before it returns).
     pub(crate) fn push(&self, call: Arc<Call>) {
         let closed = self.is_closed();
         if *closed {
@@ -125,7 +153,7 @@ impl Sink {
             queue.push(call);
             queue.len() == 1
         };
-        if !wake {
+        if !wake || TURNING.with(Cell::get) {
             return;
         }
         match self.wakeup.get() {
@@ -148,6 +176,11 @@ impl Sink {
     /// JavaScript thread, inside a callback scope: polls every queued call, settling those that
     /// finish.
     pub(crate) fn drain(&self, env: sys::napi_env) {
+        self.drain_batch(env);
+        self.rearm();
+    }
+
+    fn drain_batch(&self, env: sys::napi_env) {
         let batch = std::mem::take(&mut *self.woken());
         let js = Env::from_raw(env);
         let finished = batch
@@ -162,6 +195,8 @@ impl Sink {
 
 thread_local! {
     static SINK: RefCell<Option<Arc<Sink>>> = const { RefCell::new(None) };
+    /// This JavaScript thread is in `Sink::turn`.
+    static TURNING: Cell<bool> = const { Cell::new(false) };
 }
 
 /// The sink of the calling JavaScript thread, made on first use (and again should the

@@ -226,7 +226,21 @@ impl DrivenTcp {
         &self,
         cx: &mut Context<'_>,
         dir: Direction,
+        op: impl FnMut(&mio::net::TcpStream) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        self.poll_io_then(cx, dir, op, |_| false)
+    }
+
+    /// [`Self::poll_io`], where `drained` says from `op`'s success that the socket has nothing
+    /// more for now (a read that did not fill its buffer): the readiness is then cleared unless
+    /// an event came in meanwhile, which saves the next read a `WouldBlock` round to the
+    /// kernel. Edge-triggered registration reports the next arrival as a new event.
+    fn poll_io_then<R>(
+        &self,
+        cx: &mut Context<'_>,
+        dir: Direction,
         mut op: impl FnMut(&mio::net::TcpStream) -> io::Result<R>,
+        drained: impl Fn(&R) -> bool,
     ) -> Poll<io::Result<R>> {
         loop {
             let tick = {
@@ -262,7 +276,19 @@ impl DrivenTcp {
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                other => return Poll::Ready(other),
+                Ok(r) => {
+                    if drained(&r) {
+                        let mut s = lock(&self.slot.state);
+                        if s.tick == tick {
+                            match dir {
+                                Direction::Read => s.readable = false,
+                                Direction::Write => s.writable = false,
+                            }
+                        }
+                    }
+                    return Poll::Ready(Ok(r));
+                }
+                Err(e) => return Poll::Ready(Err(e)),
             }
         }
     }
@@ -291,9 +317,13 @@ impl AsyncRead for DrivenTcp {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        match this.poll_io(cx, Direction::Read, |mut s| {
-            s.read(buf.initialize_unfilled())
-        }) {
+        let want = buf.remaining();
+        match this.poll_io_then(
+            cx,
+            Direction::Read,
+            |mut s| s.read(buf.initialize_unfilled()),
+            |&n| n > 0 && n < want,
+        ) {
             Poll::Ready(Ok(n)) => {
                 buf.advance(n);
                 Poll::Ready(Ok(()))

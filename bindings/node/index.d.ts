@@ -206,6 +206,8 @@ export declare class Client {
   call(action: string, params?: { [key: string]: JsonValue } | null): Promise<Record<string, any>>
   /** The Instance API; throws a ConfigurationError when the client has no clientKey. */
   get instance(): InstanceClient
+  /** Where the data-plane operations go (the `route` option, or the one given to `withRoute`). */
+  readonly route: 'auto' | 'shared' | 'dedicated'
   /** This client with another route, sharing its connections. */
   withRoute(route: 'auto' | 'shared' | 'dedicated'): Client
 }

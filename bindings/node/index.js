@@ -199,6 +199,11 @@ class Client {
     return this.#instance
   }
 
+  /** Where the data-plane operations go: 'auto', 'shared' or 'dedicated'. */
+  get route() {
+    return this.#native.route()
+  }
+
   /** This client with another route ('auto', 'shared', 'dedicated'), sharing its connections. */
   withRoute(route) {
     let inner

@@ -28,6 +28,8 @@ export declare class NativeClient {
   call(action: string, params?: Record<string, any> | undefined | null): Promise<Record<string, any>>
   /** The Instance API client; a Configuration error without a ClientKey. */
   instance(): NativeInstanceClient
+  /** Where the data-plane operations go: `'auto'`, `'shared'` or `'dedicated'`. */
+  route(): 'auto' | 'shared' | 'dedicated'
   /**
    * A view of this client with another route (`'auto'`, `'shared'`, `'dedicated'`), sharing
    * its connections.

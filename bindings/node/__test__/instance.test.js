@@ -182,6 +182,9 @@ test('routing: the data plane goes to the Instance API, call() and the shared vi
 
   const shared = c.withRoute('shared')
   assert.ok(shared instanceof kmskit.Client)
+  assert.equal(c.route, 'auto')
+  assert.equal(shared.route, 'shared')
+  assert.equal(c.withRoute('dedicated').route, 'dedicated')
   const sharedBlob = (await shared.encrypt(keys.aes, 'shared')).ciphertextBlob
   assert.equal(await requests(emu, 'Encrypt'), enc + 1)
   assert.equal((await shared.decrypt(sharedBlob)).plaintext.toString(), 'shared')
@@ -192,6 +195,7 @@ test('routing: the data plane goes to the Instance API, call() and the shared vi
     endpoint: emu.endpoint, region: emu.region, credentials: new kmskit.AccessKey(emu.access_key_id, emu.access_key_secret),
     instanceEndpoint: emu.dedicated_endpoint, clientKey: key, caFile: emu.dedicated_ca_file, route: 'shared',
   })
+  assert.equal(pinned.route, 'shared')
   await pinned.encrypt(keys.aes, 'pinned')
   assert.equal(await requests(emu, 'Encrypt'), enc + 2)
   assert.throws(() => new kmskit.Client({ region: 'cn-hangzhou', route: 'dedicated', credentials: new kmskit.AccessKey('a', 'b') }), kmskit.ConfigurationError)

@@ -53,6 +53,12 @@ impl NativeClient {
             .map_err(|e| to_js_error(&env, &e))
     }
 
+    /// Where the data-plane operations go: `'auto'`, `'shared'` or `'dedicated'`.
+    #[napi(ts_return_type = "'auto' | 'shared' | 'dedicated'")]
+    pub fn route(&self) -> &'static str {
+        self.inner.route().as_str()
+    }
+
     /// A view of this client with another route (`'auto'`, `'shared'`, `'dedicated'`), sharing
     /// its connections.
     #[napi]

@@ -48,11 +48,7 @@ pub(crate) fn parse_route(route: &str) -> PyResult<Route> {
 }
 
 pub(crate) fn route_name(route: Route) -> &'static str {
-    match route {
-        Route::Shared => "shared",
-        Route::Dedicated => "dedicated",
-        _ => "auto",
-    }
+    route.as_str()
 }
 
 fn positive_ms(value: i64, what: &str) -> Result<Duration, kmskit::Error> {

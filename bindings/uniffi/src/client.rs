@@ -168,12 +168,7 @@ impl KmsClient {
 
     /// This client's route: `auto`, `shared` or `dedicated`.
     pub fn route(&self) -> String {
-        match self.inner.route() {
-            kmskit::Route::Auto => "auto",
-            kmskit::Route::Shared => "shared",
-            kmskit::Route::Dedicated => "dedicated",
-        }
-        .to_string()
+        self.inner.route().as_str().to_string()
     }
 
     /// Encrypts `plaintext` (at most 6 KiB) under `key_id` (key id, ARN or alias).

@@ -39,6 +39,17 @@ pub enum Route {
     Dedicated,
 }
 
+impl Route {
+    /// The route's name, as [`std::str::FromStr`] reads it: `auto`, `shared` or `dedicated`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Route::Auto => "auto",
+            Route::Shared => "shared",
+            Route::Dedicated => "dedicated",
+        }
+    }
+}
+
 impl std::str::FromStr for Route {
     type Err = Error;
     /// `auto`, `shared` or `dedicated`, any case.

@@ -16,9 +16,9 @@ test('every core operation is a Client method (camelCase)', () => {
     assert.equal(typeof kmskit.Client.prototype[camel(op)], 'function', `Client.${camel(op)}`)
   }
   // ...and the Client has no public method the core does not have.
-  // (besides the Instance API accessor and the route view of issue 6).
+  // (besides the Instance API accessor, the route and the route view of issue 6).
   const own = Object.getOwnPropertyNames(kmskit.Client.prototype).filter((n) => n !== 'constructor')
-  assert.deepEqual(own.sort(), [...ops.map(camel), 'instance', 'withRoute'].sort())
+  assert.deepEqual(own.sort(), [...ops.map(camel), 'instance', 'route', 'withRoute'].sort())
 })
 
 test('every method returns a Promise, even for bad arguments', async () => {

@@ -169,6 +169,16 @@ size_t kmskit_instance_operation_count(void);
 // NULL when `index` is out of range. Static; never free.
 const char *kmskit_instance_operation(size_t index);
 
+// How many credentials sources the kmskit core defines (see kmskit_credentials_source). Each
+// source has a constructor `kmskit_credentials_<source>_new` in this API (`AccessKey` ->
+// `kmskit_credentials_access_key_new`; `StsToken` -> `kmskit_credentials_sts_new`;
+// `CredentialsUri` -> `kmskit_credentials_uri_new`).
+size_t kmskit_credentials_source_count(void);
+
+// The name of the core's credentials source number `index` ("AccessKey", "EcsRamRole", ...),
+// or NULL when `index` is out of range. Static; never free.
+const char *kmskit_credentials_source(size_t index);
+
 // The buffer's bytes, followed by a NUL that kmskit_buffer_len does not count (text can be
 // used as a C string). Valid until kmskit_buffer_free(buf). NULL when `buf` is NULL.
 //

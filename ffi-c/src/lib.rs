@@ -112,9 +112,53 @@ pub extern "C" fn kmskit_instance_operation(index: usize) -> *const c_char {
     })
 }
 
+fn credentials_sources() -> &'static [std::ffi::CString] {
+    static SOURCES: OnceLock<Vec<std::ffi::CString>> = OnceLock::new();
+    SOURCES.get_or_init(|| {
+        kmskit_core::credentials::SOURCES
+            .iter()
+            .filter_map(|s| std::ffi::CString::new(*s).ok())
+            .collect()
+    })
+}
+
+/// How many credentials sources the kmskit core defines (see kmskit_credentials_source). Each
+/// source has a constructor `kmskit_credentials_<source>_new` in this API (`AccessKey` ->
+/// `kmskit_credentials_access_key_new`; `StsToken` -> `kmskit_credentials_sts_new`;
+/// `CredentialsUri` -> `kmskit_credentials_uri_new`).
+#[no_mangle]
+pub extern "C" fn kmskit_credentials_source_count() -> usize {
+    boundary::or_default(0, || credentials_sources().len())
+}
+
+/// The name of the core's credentials source number `index` ("AccessKey", "EcsRamRole", ...),
+/// or NULL when `index` is out of range. Static; never free.
+#[no_mangle]
+pub extern "C" fn kmskit_credentials_source(index: usize) -> *const c_char {
+    boundary::or_default(std::ptr::null(), || {
+        credentials_sources()
+            .get(index)
+            .map_or(std::ptr::null(), |s| s.as_ptr())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_sources_mirror_the_core() {
+        assert_eq!(
+            kmskit_credentials_source_count(),
+            kmskit_core::credentials::SOURCES.len()
+        );
+        for (i, name) in kmskit_core::credentials::SOURCES.iter().enumerate() {
+            // SAFETY: non-NULL for every index below the count.
+            let s = unsafe { CStr::from_ptr(kmskit_credentials_source(i)) };
+            assert_eq!(s.to_str().unwrap(), *name);
+        }
+        assert!(kmskit_credentials_source(kmskit_core::credentials::SOURCES.len()).is_null());
+    }
 
     #[test]
     fn version_matches_the_crate() {

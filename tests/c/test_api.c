@@ -49,6 +49,32 @@ static void test_operations_parity(void) {
   CHECK(kmskit_core_operation(n) == NULL);
 }
 
+/* Parity: every credentials source of the core has a kmskit_credentials_<source>_new. */
+static void test_credentials_sources_parity(void) {
+  struct { const char *name; void (*fn)(void); } table[] = {
+    {"AccessKey", (void (*)(void))kmskit_credentials_access_key_new},
+    {"StsToken", (void (*)(void))kmskit_credentials_sts_new},
+    {"EcsRamRole", (void (*)(void))kmskit_credentials_ecs_ram_role_new},
+    {"RamRoleArn", (void (*)(void))kmskit_credentials_ram_role_arn_new},
+    {"OidcRoleArn", (void (*)(void))kmskit_credentials_oidc_role_arn_new},
+    {"CredentialsUri", (void (*)(void))kmskit_credentials_uri_new},
+    {"CliProfile", (void (*)(void))kmskit_credentials_cli_profile_new},
+    {"IniProfile", (void (*)(void))kmskit_credentials_ini_profile_new},
+    {"DefaultChain", (void (*)(void))kmskit_credentials_default_chain_new},
+  };
+  size_t n = kmskit_credentials_source_count();
+  CHECK(n == sizeof table / sizeof table[0]);
+  for (size_t i = 0; i < n; i++) {
+    const char *source = kmskit_credentials_source(i);
+    int found = 0;
+    for (size_t j = 0; source && j < sizeof table / sizeof table[0]; j++)
+      if (strcmp(source, table[j].name) == 0 && table[j].fn != NULL) found = 1;
+    if (!found) fprintf(stderr, "  no constructor for the credentials source %s\n", source ? source : "(null)");
+    CHECK(found);
+  }
+  CHECK(kmskit_credentials_source(n) == NULL);
+}
+
 static void test_result_names(void) {
   struct { kmskit_result code; const char *name; const char *kind; } t[] = {
     {KMSKIT_RESULT_INVALID_ARGUMENT, "InvalidArgument", "InvalidArgument"},
@@ -786,6 +812,7 @@ int main(void) {
   srand((unsigned)time(NULL) ^ (unsigned)getpid());
   RUN(test_version);
   RUN(test_operations_parity);
+  RUN(test_credentials_sources_parity);
   RUN(test_result_names);
   RUN(test_free_null_is_safe);
   RUN(test_builder_every_setter);

@@ -343,6 +343,17 @@ impl AsyncWrite for DrivenTcp {
         self.get_mut()
             .poll_io(cx, Direction::Write, |mut s| s.write(data))
     }
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut()
+            .poll_io(cx, Direction::Write, |mut s| s.write_vectored(bufs))
+    }
+    fn is_write_vectored(&self) -> bool {
+        true
+    }
     fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Poll::Ready(Ok(()))
     }

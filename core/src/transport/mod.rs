@@ -94,6 +94,23 @@ impl AsyncWrite for Tcp {
             Tcp::Driven(s) => Pin::new(s).poll_write(cx, data),
         }
     }
+    // Vectored, so that rustls writes a record's pieces in one writev(2).
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Tcp::Tokio(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            Tcp::Driven(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+        }
+    }
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            Tcp::Tokio(s) => s.is_write_vectored(),
+            Tcp::Driven(s) => s.is_write_vectored(),
+        }
+    }
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self.get_mut() {
             Tcp::Tokio(s) => Pin::new(s).poll_flush(cx),

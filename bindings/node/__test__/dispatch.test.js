@@ -167,6 +167,41 @@ Promise.all([
   assert.match(r.out, /exits 0,0,1/)
 })
 
+test('workers ended with calls in flight leave no descriptor behind', async () => {
+  // Each worker's calls wait on its loop's driver; when the worker ends mid-call, nothing will
+  // turn that driver again, and the call, its connection and the driver must all go.
+  const script = `
+const { Worker } = require('node:worker_threads')
+const fs = require('node:fs')
+const [pkg, slowEndpoint] = process.argv.slice(1)
+const body = \`
+const { parentPort, workerData: w } = require('node:worker_threads')
+const kmskit = require(w.pkg)
+const c = new kmskit.Client({ endpoint: w.endpoint, region: 'cn-hangzhou', credentials: new kmskit.AccessKey('a', 'b') })
+for (let i = 0; i < 3; i++) c.encrypt('k', Buffer.from('x'))
+parentPort.postMessage('sent')
+\`
+const once = () => new Promise((resolve) => {
+  const w = new Worker(body, { eval: true, workerData: { pkg, endpoint: slowEndpoint } })
+  w.on('message', () => setTimeout(() => w.terminate(), 50))
+  w.on('exit', resolve)
+})
+;(async () => {
+  await once()
+  const before = fs.readdirSync('/proc/self/fd').length
+  for (let i = 0; i < 8; i++) await once()
+  const after = fs.readdirSync('/proc/self/fd').length
+  console.log('fds', before, after)
+})()
+`
+  const r = await runChild(script, [PACKAGE, `http://127.0.0.1:${slow.address().port}`])
+  assert.equal(r.code, 0, r.err)
+  const m = /^fds (\d+) (\d+)/.exec(r.out)
+  assert.ok(m, r.out)
+  // 8 workers x (3 connections + 1 driver) would be 32 more if anything leaked.
+  assert.ok(Number(m[2]) - Number(m[1]) <= 3, `descriptors ${m[1]} -> ${m[2]}`)
+})
+
 test('a call that fails before any I/O rejects like any other', async () => {
   const c = client(emu)
   const keyId = await createKey(c)

@@ -444,6 +444,11 @@ unsafe extern "C" fn teardown(handle: *mut c_void) {
     // SAFETY: not yet closed: this hook runs once, before `on_closed`.
     let sink = unsafe { sink_of(handle) };
     sink.close();
+    if let Some(d) = sink.uv_wakeup().and_then(|w| w.driven.as_ref()) {
+        // Calls still in flight wait on the driver, which nothing will turn again; their
+        // wakers own them (and their clients, which own the driver): let them go.
+        d.driver.forget_waiters();
+    }
     let Some(uv) = Uv::get() else { return };
     if let Some(d) = sink.uv_wakeup().and_then(|w| w.driven.as_ref()) {
         // SAFETY: our handles, on their loop's thread, closed once (the sink they point to

@@ -117,6 +117,23 @@ impl LoopDriver {
         n
     }
 
+    /// Drops the waker of every task waiting on this driver's sockets and timers, for a host
+    /// whose loop is going away: nothing will turn the driver again, and a waker may own its
+    /// task (which may own a client that owns this driver). The wakers are dropped after the
+    /// driver's locks are released, since dropping a task closes its sockets here.
+    pub fn forget_waiters(&self) {
+        let mut dropped: Vec<Waker> = Vec::new();
+        for slot in lock(&self.sockets).values() {
+            let mut s = lock(&slot.state);
+            dropped.extend(s.reader.take());
+            dropped.extend(s.writer.take());
+        }
+        for waker in lock(&self.timers).live.values_mut() {
+            dropped.extend(waker.take());
+        }
+        drop(dropped);
+    }
+
     /// When the earliest pending timer is due, if any.
     pub fn next_deadline(&self) -> Option<Instant> {
         lock(&self.timers).next()

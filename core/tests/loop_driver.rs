@@ -102,34 +102,44 @@ fn access_key() -> Credentials {
     Credentials::access_key(DEV_ACCESS_KEY_ID, DEV_ACCESS_KEY_SECRET).unwrap()
 }
 
+/// A client of `endpoint` on `driver`, with whatever else `more` sets.
+fn driven(
+    driver: &Arc<LoopDriver>,
+    endpoint: String,
+    more: impl FnOnce(kmskit::ClientConfigBuilder) -> kmskit::ClientConfigBuilder,
+) -> Client {
+    let builder = ClientConfig::builder()
+        .endpoint(endpoint)
+        .region("cn-hangzhou")
+        .credentials(access_key())
+        .loop_driver(Arc::clone(driver));
+    Client::new(more(builder).build().unwrap()).unwrap()
+}
+
+/// A new AES key, made through `client` on the host loop.
+fn aes_key(driver: &LoopDriver, client: &Client, stats: &mut LoopStats) -> String {
+    run(
+        driver,
+        client.call(
+            "CreateKey",
+            obj(json!({"KeySpec": "Aliyun_AES_256", "KeyUsage": "ENCRYPT/DECRYPT"})),
+        ),
+        stats,
+    )
+    .unwrap()["KeyMetadata"]["KeyId"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 #[test]
 fn calls_run_on_the_host_loop_without_tokio() {
     let dir = tempfile::tempdir().unwrap();
     let (_rt, emu) = emulator(dir.path());
     let driver = LoopDriver::new().unwrap();
-    let client = Client::new(
-        ClientConfig::builder()
-            .endpoint(emu.endpoint())
-            .region(emu.region())
-            .credentials(access_key())
-            .loop_driver(Arc::clone(&driver))
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
+    let client = driven(&driver, emu.endpoint(), |b| b);
     let mut stats = LoopStats::default();
-    let key = run(
-        &driver,
-        client.call(
-            "CreateKey",
-            obj(json!({"KeySpec": "Aliyun_AES_256", "KeyUsage": "ENCRYPT/DECRYPT"})),
-        ),
-        &mut stats,
-    )
-    .unwrap()["KeyMetadata"]["KeyId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let key = aes_key(&driver, &client, &mut stats);
     for i in 0..50 {
         let plain = format!("message {i}").into_bytes();
         let enc = run(
@@ -165,26 +175,9 @@ fn concurrent_calls_share_the_loop() {
     let dir = tempfile::tempdir().unwrap();
     let (_rt, emu) = emulator(dir.path());
     let driver = LoopDriver::new().unwrap();
-    let client = Client::new(
-        ClientConfig::builder()
-            .endpoint(emu.endpoint())
-            .region(emu.region())
-            .credentials(access_key())
-            .loop_driver(Arc::clone(&driver))
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
+    let client = driven(&driver, emu.endpoint(), |b| b);
     let mut stats = LoopStats::default();
-    let key = run(
-        &driver,
-        client.call("CreateKey", obj(json!({"KeySpec": "Aliyun_AES_256"}))),
-        &mut stats,
-    )
-    .unwrap()["KeyMetadata"]["KeyId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let key = aes_key(&driver, &client, &mut stats);
     // 40 calls in flight at once, polled together like a host polls its tasks.
     let calls: Vec<_> = (0..40)
         .map(|i| Box::pin(client.encrypt(EncryptRequest::new(&key, vec![i as u8; 8]))))
@@ -229,21 +222,14 @@ fn read_timeout_and_connect_failure_on_the_driver() {
         drop(conn);
     });
     let driver = LoopDriver::new().unwrap();
-    let client = Client::new(
-        ClientConfig::builder()
-            .endpoint(format!("http://{addr}"))
-            .region("cn-hangzhou")
-            .credentials(access_key())
-            .read_timeout(Duration::from_millis(300))
-            .retry_policy(RetryPolicy {
-                max_attempts: 1,
-                ..RetryPolicy::default()
-            })
-            .loop_driver(Arc::clone(&driver))
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
+    let one_attempt = RetryPolicy {
+        max_attempts: 1,
+        ..RetryPolicy::default()
+    };
+    let client = driven(&driver, format!("http://{addr}"), |b| {
+        b.read_timeout(Duration::from_millis(300))
+            .retry_policy(one_attempt.clone())
+    });
     let mut stats = LoopStats::default();
     let t0 = Instant::now();
     let err = run(
@@ -264,20 +250,9 @@ fn read_timeout_and_connect_failure_on_the_driver() {
         .local_addr()
         .unwrap()
         .port();
-    let refused = Client::new(
-        ClientConfig::builder()
-            .endpoint(format!("http://127.0.0.1:{port}"))
-            .region("cn-hangzhou")
-            .credentials(access_key())
-            .retry_policy(RetryPolicy {
-                max_attempts: 1,
-                ..RetryPolicy::default()
-            })
-            .loop_driver(Arc::clone(&driver))
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
+    let refused = driven(&driver, format!("http://127.0.0.1:{port}"), |b| {
+        b.retry_policy(one_attempt)
+    });
     let err = run(
         &driver,
         refused.encrypt(EncryptRequest::new("alias/x", b"p".to_vec())),
@@ -322,16 +297,7 @@ fn retry_sleeps_run_on_the_driver() {
         }
     });
     let driver = LoopDriver::new().unwrap();
-    let client = Client::new(
-        ClientConfig::builder()
-            .endpoint(format!("http://{addr}"))
-            .region("cn-hangzhou")
-            .credentials(access_key())
-            .loop_driver(Arc::clone(&driver))
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
+    let client = driven(&driver, format!("http://{addr}"), |b| b);
     let mut stats = LoopStats::default();
     let r = run(
         &driver,
@@ -350,29 +316,13 @@ fn tls_and_the_instance_api_on_the_driver() {
     let files = emu.client_key_files().unwrap();
     let password = ClientKey::password_from_file(&files.password_file).unwrap();
     let driver = LoopDriver::new().unwrap();
-    let client = Client::new(
-        ClientConfig::builder()
-            .endpoint(emu.endpoint())
-            .region(emu.region())
-            .credentials(access_key())
-            .instance_endpoint(emu.dedicated_endpoint().unwrap())
+    let client = driven(&driver, emu.endpoint(), |b| {
+        b.instance_endpoint(emu.dedicated_endpoint().unwrap())
             .ca_file(emu.dedicated_ca_file().unwrap())
             .client_key(ClientKey::from_file(&files.key_file, &password).unwrap())
-            .loop_driver(Arc::clone(&driver))
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
+    });
     let mut stats = LoopStats::default();
-    let key = run(
-        &driver,
-        client.call("CreateKey", obj(json!({"KeySpec": "Aliyun_AES_256"}))),
-        &mut stats,
-    )
-    .unwrap()["KeyMetadata"]["KeyId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let key = aes_key(&driver, &client, &mut stats);
     let inst = client.instance().unwrap();
     for _ in 0..3 {
         let enc = run(

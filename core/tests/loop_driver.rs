@@ -156,9 +156,11 @@ fn calls_run_on_the_host_loop_without_tokio() {
         .unwrap();
         assert_eq!(dec.plaintext.expose(), plain.as_slice());
     }
-    // Every answer arrived through the driver's descriptor, each call waiting with its read
-    // timeout armed on the driver's timers; one keep-alive connection carried all 101 calls.
-    assert!(stats.waits >= 101, "{stats:?}");
+    // The answers arrived through the driver's descriptor (a call whose answer was already
+    // there when it first read needs no wait, so not every call need wait; on a loaded machine
+    // some may not), each wait with the call's read timeout armed on the driver's timers; one
+    // keep-alive connection carried all 101 calls.
+    assert!(stats.waits > 0, "{stats:?}");
     assert_eq!(stats.waits, stats.waits_with_deadline, "{stats:?}");
     assert_eq!(driver.socket_count(), 1);
     assert_eq!(driver.next_deadline(), None, "no timer outlives its call");
